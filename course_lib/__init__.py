@@ -1,0 +1,14 @@
+"""course_lib: the shared library behind the *Sequence Models* course.
+
+One module per concept, in the notes' notation (column vectors, shapes
+``(n_x, m, T_x)``). Chapters, assignment solutions and tests import from here,
+so every formula has exactly one implementation.
+
+Modules
+-------
+text
+    Tokenisation, vocabularies with ``<PAD>``, ``<UNK>`` and ``<EOS>``,
+    encoding/decoding and one-hot batches with masks.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""nbgrader configuration for the course. Run nbgrader commands from the repo root.
+
+Folders (relative to this file):
+  solutions/<assignment>/   instructor source (solutions + hidden tests)  -> git
+  assignments/<assignment>/ student release, generated, never hand-edited -> git
+  submitted/, autograded/, feedback/, gradebook.db                        -> git-ignored
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "sequence-models"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+
+# nbgrader 0.9 executes notebooks through nbclient: the per-cell timeout is
+# `Execute.timeout` (older names such as ExecutePreprocessor.timeout are ignored
+# silently). tests/test_autograding.py proves this limit is applied.
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "60"))
+c.Execute.interrupt_on_timeout = True
+
+# A student who deletes a graded cell is still graded (that cell scores 0)
+# instead of blocking the gradebook.
+c.OverwriteCells.add_missing_cells = True
