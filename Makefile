@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make book   build the offline HTML book into _build/html
+#   make test   the whole test suite (CI runs exactly this)
+# Both create .venv on first use and reuse it (and the execution cache) afterwards.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JB     := $(VENV)/bin/jupyter-book
+
+.PHONY: book test browser release clean help
+
+help:
+	@echo "make book     build the book into _build/html"
+	@echo "make test     run the whole test suite (unit, notebooks, drift, leaks, autograding, book)"
+	@echo "make release  regenerate assignments/ from solutions/ with nbgrader"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(JB) build . -W -n --keep-going
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+browser:
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+# Regenerate the student release from the instructor source (never edit assignments/ by hand).
+release: $(STAMP)
+	@for d in solutions/*/; do a=$$(basename $$d); \
+	  $(VENV)/bin/nbgrader generate_assignment $$a --force --db=sqlite:///$$(mktemp -d)/gradebook.db || exit 1; done
+
+clean:
+	rm -rf _build

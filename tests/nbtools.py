@@ -1,0 +1,118 @@
+"""Helpers for the notebook tests: nbgrader regions, releases and synthetic submissions.
+
+Kept in tests/ (instructor side); nothing here is published or imported by course_lib.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+
+SOLUTION_RE = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN_RE = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+# Lines too generic to count as a leak if they appear elsewhere (they also occur in stubs,
+# visible tests or ordinary prose).
+MIN_LEAK_CHARS = 16
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def assignments(repo: Path) -> list[str]:
+    return sorted(p.name for p in (repo / "solutions").iterdir() if p.is_dir())
+
+
+def source_notebooks(repo: Path) -> list[Path]:
+    return sorted((repo / "solutions").glob("*/*.ipynb"))
+
+
+def secret_lines(nb_path: Path) -> list[str]:
+    """Every non-trivial line that only the instructor may see.
+
+    That is: lines inside solution regions of code cells, whole markdown answers
+    of manually graded cells, and lines inside hidden-test blocks.
+    """
+    nb = nbformat.read(nb_path, as_version=4)
+    lines: list[str] = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        src = cell.source
+        chunks: list[str] = []
+        if meta.get("solution") and cell.cell_type == "code":
+            chunks += SOLUTION_RE.findall(src)
+        elif meta.get("solution") and cell.cell_type == "markdown":
+            chunks.append(src)
+        chunks += HIDDEN_RE.findall(src)
+        for chunk in chunks:
+            for line in chunk.splitlines():
+                norm = " ".join(line.split())
+                if len(norm) >= MIN_LEAK_CHARS:
+                    lines.append(norm)
+    return lines
+
+
+def find_leaks(secrets: list[str], haystack: str) -> list[str]:
+    """Secret lines that occur (whitespace-normalised) in ``haystack``."""
+    flat = " ".join(haystack.split())
+    return [s for s in secrets if s in flat]
+
+
+def generate_release(repo: Path, assignment: str, course_dir: Path, nbgrader: str) -> Path:
+    """Copy the course config and source into ``course_dir`` and run nbgrader generate_assignment."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(repo / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    src = course_dir / "solutions" / assignment
+    if not src.exists():
+        shutil.copytree(repo / "solutions" / assignment, src,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    proc = subprocess.run([nbgrader, "generate_assignment", assignment, "--force"],
+                          cwd=course_dir, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout}\n{proc.stderr}")
+    return course_dir / "assignments" / assignment
+
+
+def comparable(nb) -> list[tuple]:
+    """What the drift test compares: each cell's type, source and metadata, plus notebook metadata."""
+    return [("notebook", nb.metadata)] + [
+        (c.cell_type, c.source, c.metadata) for c in nb.cells
+    ]
+
+
+def cell_by_grade_id(nb, grade_id: str):
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            return cell
+    raise KeyError(f"no cell with grade_id {grade_id!r}")
+
+
+def strip_markers(src: str) -> str:
+    """The solution as a student would type it: the code without nbgrader's markers."""
+    return src.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION", "")
+
+
+def completed_submission(release_nb, source_nb, replace: dict[str, str] | None = None):
+    """A released notebook with every answer cell filled in from the instructor source.
+
+    ``replace`` maps an answer cell's grade_id to other source (e.g. a wrong implementation).
+    Test cells are kept exactly as released, as a student would have them.
+    """
+    nb = copy.deepcopy(release_nb)
+    replace = replace or {}
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if not meta.get("solution"):
+            continue
+        gid = meta["grade_id"]
+        if gid in replace:
+            cell.source = replace[gid]
+        else:
+            cell.source = strip_markers(cell_by_grade_id(source_nb, gid).source)
+    return nb

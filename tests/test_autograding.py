@@ -1,0 +1,183 @@
+"""Autograding end to end with nbgrader's own commands, in a temporary copy of the course.
+
+For every assignment: the solution scores full marks, the untouched release scores 0, every
+plausible wrong implementation (tests/mutants/<assignment>.py) loses exactly its own cell's
+points, a deleted cell is still graded, the cell timeout applies, and `nbgrader export` and
+`nbgrader generate_feedback` work.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO, tool
+from nbtools import (assignments, cell_by_grade_id, completed_submission, generate_release,
+                     nbgrader_meta, strip_markers)
+
+CELL_TIMEOUT = 8  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
+
+
+def load_mutants(assignment: str) -> list[dict]:
+    path = REPO / "tests" / "mutants" / f"{assignment}.py"
+    spec = importlib.util.spec_from_file_location(f"mutants_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MUTANTS
+
+
+def run(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COURSE_CELL_TIMEOUT=str(CELL_TIMEOUT))
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    return proc
+
+
+class Graded:
+    """One assignment graded for a synthetic class; results read back from the gradebook."""
+
+    def __init__(self, assignment: str, course: Path):
+        self.assignment = assignment
+        self.course = course
+        self.release_dir = generate_release(REPO, assignment, course, tool("nbgrader"))
+        self.notebooks = sorted(p.stem for p in self.release_dir.glob("*.ipynb"))
+        assert len(self.notebooks) == 1, "these tests assume one notebook per assignment"
+        self.nb_name = self.notebooks[0]
+        self.release = nbformat.read(self.release_dir / f"{self.nb_name}.ipynb", as_version=4)
+        self.source = nbformat.read(
+            REPO / "solutions" / assignment / f"{self.nb_name}.ipynb", as_version=4)
+        self.test_cells = {
+            nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+            for c in self.source.cells
+            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+        }
+        self.mutants = load_mutants(assignment)
+        self.elapsed: dict[str, float] = {}
+
+    def submit(self, student: str, nb) -> None:
+        folder = self.course / "submitted" / student / self.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
+
+    def autograde(self, student: str | None = None) -> float:
+        """Run `nbgrader autograde` (for one student, or everyone submitted); return seconds."""
+        cmd = [tool("nbgrader"), "autograde", self.assignment, "--force"]
+        if student:
+            cmd += ["--student", student]
+        t0 = time.monotonic()
+        run(cmd, self.course)
+        return time.monotonic() - t0
+
+    def scores(self, student: str) -> dict[str, float | None]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+            nb = gb.find_submission_notebook(self.nb_name, self.assignment, student)
+            return {g.name: g.score for g in nb.grades}
+
+
+@pytest.fixture(scope="module", params=assignments(REPO))
+def graded(request, tmp_path_factory) -> Graded:
+    g = Graded(request.param, tmp_path_factory.mktemp(request.param))
+    g.submit("solution", completed_submission(g.release, g.source))
+    g.submit("blank", g.release)
+    for m in g.mutants:
+        g.submit(f"mutant_{m['name']}", completed_submission(
+            g.release, g.source, replace={m["answer_cell"]: m["source"]}))
+
+    # A student who deletes an answer cell and its test cell (the first graded pair).
+    first_test = next(iter(g.test_cells))
+    first_answer = next(nbgrader_meta(c)["grade_id"] for c in g.source.cells
+                        if nbgrader_meta(c).get("solution") and c.cell_type == "code")
+    deleted = completed_submission(g.release, g.source)
+    deleted.cells = [c for c in deleted.cells
+                     if nbgrader_meta(c).get("grade_id") not in (first_answer, first_test)]
+    g.submit("deleted_cells", deleted)
+    g.deleted_test = first_test
+    g.autograde()
+
+    # A student whose first answer cell never finishes: the cell timeout must stop it.
+    sleeper = completed_submission(g.release, g.source, replace={
+        first_answer: strip_markers(cell_by_grade_id(g.source, first_answer).source)
+        + "\nimport time\ntime.sleep(3600)\n"})
+    g.submit("sleeper", sleeper)
+    g.elapsed["sleeper"] = g.autograde("sleeper")
+    return g
+
+
+def test_solution_scores_full_marks(graded):
+    scores = graded.scores("solution")
+    for cell, points in graded.test_cells.items():
+        assert scores[cell] == points, f"solution lost points in {cell}: {scores[cell]}/{points}"
+
+
+def test_untouched_release_scores_zero(graded):
+    scores = graded.scores("blank")
+    assert all(not s for s in scores.values()), f"blank release scored points: {scores}"
+
+
+def test_there_is_a_mutant_for_every_graded_answer(graded):
+    answers = {nbgrader_meta(c)["grade_id"] for c in graded.source.cells
+               if nbgrader_meta(c).get("solution") and c.cell_type == "code"}
+    covered = {m["answer_cell"] for m in graded.mutants}
+    assert answers <= covered, f"no plausible-mistake submission for {sorted(answers - covered)}"
+
+
+def test_each_mutant_loses_exactly_its_cells_points(graded):
+    for m in graded.mutants:
+        scores = graded.scores(f"mutant_{m['name']}")
+        for cell, points in graded.test_cells.items():
+            expected = 0 if cell == m["test_cell"] else points
+            assert scores[cell] == expected, (
+                f"mutant {m['name']}: {cell} scored {scores[cell]}, expected {expected}")
+
+
+def test_deleted_cells_are_restored_and_graded(graded):
+    scores = graded.scores("deleted_cells")
+    for cell, points in graded.test_cells.items():
+        expected = 0 if cell == graded.deleted_test else points
+        assert scores[cell] == expected, f"{cell}: {scores[cell]} != {expected}"
+
+
+def test_cell_timeout_is_applied(graded):
+    # Without the configured timeout the sleeper would run for an hour.
+    assert graded.elapsed["sleeper"] < 120, graded.elapsed
+    out = graded.course / "autograded" / "sleeper" / graded.assignment / f"{graded.nb_name}.ipynb"
+    text = out.read_text()
+    assert "CellTimeoutError" in text or "KeyboardInterrupt" in text, \
+        "the autograded notebook shows no timeout"
+
+
+def test_export_csv_and_feedback(graded):
+    # The instructor grades the manual question of the solution in the gradebook ...
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded.course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(graded.nb_name, graded.assignment, "solution")
+        for grade in nb.grades:
+            if grade.score is None:
+                grade.manual_score = grade.max_score
+        gb.db.commit()
+        max_score = gb.find_assignment(graded.assignment).max_score
+
+    run([tool("nbgrader"), "export", "--to", "grades.csv"], graded.course)
+    with open(graded.course / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == graded.assignment}
+    submitted = {p.name for p in (graded.course / "submitted").iterdir()}
+    assert set(rows) == submitted
+    assert float(rows["solution"]["score"]) == pytest.approx(max_score)
+    assert float(rows["solution"]["max_score"]) == pytest.approx(max_score)
+    assert float(rows["blank"]["score"]) == 0
+
+    run([tool("nbgrader"), "generate_feedback", graded.assignment, "--student", "solution",
+         "--force"], graded.course)
+    feedback = list((graded.course / "feedback" / "solution" / graded.assignment).glob("*.html"))
+    assert feedback, "nbgrader generate_feedback wrote no HTML"
+    assert f"Score: {max_score:g}" in feedback[0].read_text() or str(max_score) in feedback[0].read_text()

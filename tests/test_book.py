@@ -1,0 +1,140 @@
+"""The built book works offline in a real browser.
+
+Every page of _build/html is opened in headless Chromium (Debian's /usr/bin/chromium, driven by
+Playwright) over http://127.0.0.1 and the home page also from file://. Each page must load, show
+no console error, make no request to a non-local host, and have its math typeset by MathJax.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+MATH_MARKERS = ('class="math', "\\(", "\\[")
+
+
+def _pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts
+                  and "_sources" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a, **k: None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make test` (it installs Debian's chromium) "
+                    "or `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def visit(browser, url: str, expect_math: bool) -> dict:
+    """Open ``url``; return console errors, non-local requests and the count of typeset formulas."""
+    page = browser.new_page()
+    errors: list[str] = []
+    foreign: list[str] = []
+
+    def on_request(req):
+        u = urlparse(req.url)
+        if u.scheme in ("http", "https", "ws", "wss") and u.hostname not in LOCAL_HOSTS:
+            foreign.append(req.url)
+
+    def block_foreign(route):
+        u = urlparse(route.request.url)
+        if u.scheme in ("http", "https") and u.hostname not in LOCAL_HOSTS:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", on_request)
+    page.route("**/*", block_foreign)
+    response = page.goto(url, wait_until="load")
+    typeset = 0
+    if expect_math:
+        try:
+            page.wait_for_selector("mjx-container", timeout=15000)
+        except Exception:
+            pass
+        typeset = page.locator("mjx-container").count()
+    page.wait_for_timeout(200)
+    result = {"status": response.status if response else None, "errors": errors,
+              "foreign": foreign, "typeset": typeset}
+    page.close()
+    return result
+
+
+def test_book_has_the_required_parts(built_book):
+    names = {p.relative_to(built_book).as_posix() for p in _pages(built_book)}
+    for required in ("index.html", "chapters/00_preface.html", "chapters/01_sequence_data.html",
+                     "chapters/glossary.html", "assignments/a01_vocabulary/a01_vocabulary.html"):
+        assert required in names, f"{required} missing from the book; pages: {sorted(names)}"
+
+
+def test_mathjax_is_served_locally(built_book):
+    assert list((built_book / "_static").rglob("tex-chtml*.js")), "no local MathJax in _static"
+    for page in _pages(built_book):
+        text = page.read_text()
+        for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "fonts.googleapis"):
+            assert cdn not in text, f"{page.name} references {cdn}"
+
+
+def test_assignment_page_offers_the_notebook_download(built_book):
+    page = (built_book / "assignments/a01_vocabulary/a01_vocabulary.html").read_text()
+    assert "a01_vocabulary.ipynb" in page, "no download link to the assignment notebook"
+    assert list(built_book.rglob("_sources/**/a01_vocabulary.ipynb")), "notebook not published"
+
+
+def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, browser):
+    problems = []
+    checked_math = 0
+    for path in _pages(built_book):
+        rel = path.relative_to(built_book).as_posix()
+        expect_math = any(m in path.read_text() for m in MATH_MARKERS)
+        r = visit(browser, f"{server}/{rel}", expect_math)
+        if r["status"] != 200:
+            problems.append(f"{rel}: HTTP {r['status']}")
+        if r["errors"]:
+            problems.append(f"{rel}: console errors {r['errors'][:3]}")
+        if r["foreign"]:
+            problems.append(f"{rel}: requests to other hosts {r['foreign'][:3]}")
+        if expect_math:
+            checked_math += 1
+            if r["typeset"] == 0:
+                problems.append(f"{rel}: math present but not typeset by MathJax")
+    assert not problems, "\n".join(problems)
+    assert checked_math >= 2, "expected math on the chapter pages"
+
+
+def test_math_typesets_from_file_url(built_book, browser):
+    chapter = built_book / "chapters" / "01_sequence_data.html"
+    r = visit(browser, chapter.as_uri(), expect_math=True)
+    assert r["typeset"] > 0, "MathJax did not typeset when opened from file://"
+    assert not r["foreign"], r["foreign"]

@@ -1,0 +1,97 @@
+"""The student release is generated, never hand-edited, and leaks nothing.
+
+* Drift: regenerating assignments/ from solutions/ with nbgrader gives exactly what is committed.
+* Leaks: no solution line and no hidden-test line appears in assignments/ or in the built book.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import nbformat
+import pytest
+
+from conftest import REPO, tool
+from nbtools import (assignments, comparable, find_leaks, generate_release, secret_lines,
+                     source_notebooks)
+
+ASSIGNMENTS = assignments(REPO)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_matches_regenerated_release(assignment, tmp_path):
+    fresh = generate_release(REPO, assignment, tmp_path / "course", tool("nbgrader"))
+    committed = REPO / "assignments" / assignment
+    assert committed.is_dir(), f"assignments/{assignment} is missing: run `make release`"
+    fresh_files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    committed_files = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    assert committed_files == fresh_files, "assignments/ has other files than nbgrader generates"
+    for rel in fresh_files:
+        if rel.suffix != ".ipynb":
+            assert (committed / rel).read_bytes() == (fresh / rel).read_bytes(), f"{rel} differs"
+            continue
+        a = comparable(nbformat.read(committed / rel, as_version=4))
+        b = comparable(nbformat.read(fresh / rel, as_version=4))
+        assert len(a) == len(b), f"{rel}: {len(a) - 1} cells committed, {len(b) - 1} generated"
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert x == y, (f"{rel}: cell {i - 1} differs from the regenerated release; "
+                            "edit solutions/ and run `make release`, never edit assignments/")
+
+
+def test_every_source_has_a_release_and_vice_versa():
+    released = sorted(p.name for p in (REPO / "assignments").iterdir() if p.is_dir())
+    assert released == ASSIGNMENTS
+
+
+def test_sources_have_secrets_to_protect():
+    # If this fails, the leak tests below would pass vacuously.
+    for nb in source_notebooks(REPO):
+        assert len(secret_lines(nb)) >= 5, f"{nb}: found no solution/hidden-test lines"
+
+
+def _all_secrets() -> list[str]:
+    return [s for nb in source_notebooks(REPO) for s in secret_lines(nb)]
+
+
+def test_release_contains_no_solution_or_hidden_test_line():
+    secrets = _all_secrets()
+    for path in sorted((REPO / "assignments").rglob("*")):
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
+            leaks = find_leaks(secrets, text)
+            assert not leaks, f"{path} leaks instructor lines: {leaks[:3]}"
+
+
+def _visible_text(page: str) -> str:
+    """Text of an HTML page with tags removed (highlighted code is split over many spans)."""
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_built_book_contains_no_solution_or_hidden_test_line(built_book):
+    secrets = _all_secrets()
+    published = [p for p in built_book.rglob("*") if p.is_file()
+                 and p.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}
+                 and "_static" not in p.parts]
+    assert any(p.suffix == ".html" for p in published)
+    for path in published:
+        raw = path.read_text(errors="replace")
+        assert "BEGIN SOLUTION" not in raw and "BEGIN HIDDEN TESTS" not in raw, path
+        text = _visible_text(raw) if path.suffix == ".html" else raw
+        leaks = find_leaks(secrets, text)
+        assert not leaks, f"{path.relative_to(built_book)} leaks instructor lines: {leaks[:3]}"
+
+
+def test_built_book_publishes_no_instructor_folder(built_book):
+    for name in ("solutions", "tests", "submitted", "autograded", "feedback", "gradebook.db"):
+        hits = [p for p in built_book.rglob(f"*{name}*")]
+        assert not hits, f"instructor material published in the book: {hits[:3]}"
+
+
+def test_leak_detector_finds_a_planted_leak():
+    # The detector itself can fail: a real solution line pasted into a page is found.
+    nb = source_notebooks(REPO)[0]
+    secret = secret_lines(nb)[0]
+    page = f"<html><body><pre><span>{html_lib.escape(secret)}</span></pre></body></html>"
+    assert find_leaks([secret], _visible_text(page)) == [secret]
