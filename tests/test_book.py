@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -32,9 +33,12 @@ def _pages(html: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def server(built_book):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_book))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_book))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *a, **k: None
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -98,12 +102,18 @@ def test_book_has_the_required_parts(built_book):
         assert required in names, f"{required} missing from the book; pages: {sorted(names)}"
 
 
-def test_mathjax_is_served_locally(built_book):
+REMOTE_RESOURCE = re.compile(
+    r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I)
+
+
+def test_pages_load_no_remote_resources_and_mathjax_is_local(built_book):
     assert list((built_book / "_static").rglob("tex-chtml*.js")), "no local MathJax in _static"
     for page in _pages(built_book):
         text = page.read_text()
-        for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "fonts.googleapis"):
-            assert cdn not in text, f"{page.name} references {cdn}"
+        hit = REMOTE_RESOURCE.search(text)
+        assert not hit, f"{page.name} loads a remote resource: {text[hit.start():hit.start() + 160]}"
+        for src in re.findall(r"<script[^>]*src=\"([^\"]*mathjax[^\"]*)\"", text, re.I):
+            assert "_static/mathjax/" in src, f"{page.name} loads MathJax from {src}"
 
 
 def test_assignment_page_offers_the_notebook_download(built_book):
