@@ -148,3 +148,30 @@ def test_math_typesets_from_file_url(built_book, browser):
     r = visit(browser, chapter.as_uri(), expect_math=True)
     assert r["typeset"] > 0, "MathJax did not typeset when opened from file://"
     assert not r["foreign"], r["foreign"]
+
+
+@pytest.mark.parametrize("body, why", [
+    ("```{code-cell} ipython3\nprint(1 + 1)\n```\n", None),  # control: a sound page builds
+    ("```{code-cell} ipython3\nraise ValueError('a chapter that raises')\n```\n", "code error"),
+    ("See {doc}`a_page_that_does_not_exist`.\n", "Sphinx warning"),
+])
+def test_strict_build_fails_on_broken_chapter(tmp_path, body, why):
+    """The book's own configuration turns a failing cell or any warning into a failed build."""
+    import shutil as sh
+    import subprocess
+
+    from conftest import REPO, tool
+
+    sh.copy(REPO / "_config.yml", tmp_path / "_config.yml")
+    sh.copytree(REPO / "_ext", tmp_path / "_ext")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    (tmp_path / "index.md").write_text(
+        "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
+        "jupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n---\n"
+        "# Broken\n\n" + body)
+    proc = subprocess.run([tool("jupyter-book"), "build", str(tmp_path), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, timeout=600)
+    if why is None:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    else:
+        assert proc.returncode != 0, f"a {why} did not fail the strict build"
