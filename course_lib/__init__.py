@@ -9,6 +9,8 @@ Modules
 text
     Tokenisation, vocabularies with ``<PAD>``, ``<UNK>`` and ``<EOS>``,
     encoding/decoding and one-hot batches with masks.
+plots
+    Figures shared by chapters (one-hot matrices, batch masks).
 """
 
 __version__ = "0.1.0"

@@ -6,7 +6,8 @@ Conventions (as in the lecture notes)
   The book writes positions 1-based ("Harry" is word 4075); code is 0-based.
 * ``x^{<t>}`` is a one-hot **column** vector of shape ``(n_x, 1)``.
 * A batch of ``m`` sentences padded to ``T_x`` steps is an array of shape
-  ``(n_x, m, T_x)``: ``X[:, i, t]`` is ``x^{(i)<t+1>}``.
+  ``(n_x, m, T_x)``: ``X[:, i, t]`` is ``x^{(i+1)<t+1>}`` (arrays are 0-based,
+  the notation 1-based).
 * Padded positions are all-zero columns, and ``mask[i, t]`` is ``True``
   exactly where sentence ``i`` has a real token at step ``t``.
 """
