@@ -34,8 +34,9 @@ test: $(STAMP) browser
 
 # Regenerate the student release from the instructor source (never edit assignments/ by hand).
 release: $(STAMP)
+	@# nbgrader calls `alembic` from PATH
 	@for d in solutions/*/; do a=$$(basename $$d); \
-	  $(VENV)/bin/nbgrader generate_assignment $$a --force --db=sqlite:///$$(mktemp -d)/gradebook.db || exit 1; done
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment $$a --force --db=sqlite:///$$(mktemp -d)/gradebook.db || exit 1; done
 
 clean:
 	rm -rf _build

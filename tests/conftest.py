@@ -12,6 +12,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# nbgrader runs `alembic` (its gradebook migrations) from PATH: make the venv's tools visible
+# even when the venv is not activated.
+os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def tool(name: str) -> str:
