@@ -2,15 +2,22 @@
 
 One module per concept, in the notes' notation (column vectors, shapes
 ``(n_x, m, T_x)``). Chapters, assignment solutions and tests import from here,
-so every formula has exactly one implementation.
+so every formula has exactly one implementation. Modules depend downward
+(text <- rnn <- language_model <- sampling), never in a circle; torch is
+imported only by the modules that need it (toy_tasks, char_model).
 
 Modules
 -------
-text
-    Tokenisation, vocabularies with ``<PAD>``, ``<UNK>`` and ``<EOS>``,
-    encoding/decoding and one-hot batches with masks.
-plots
-    Figures shared by chapters (one-hot matrices, batch masks).
+text            tokenisation, vocabularies with <PAD>/<UNK>/<EOS>, one-hot batches and masks
+rnn             the numpy RNN: cell/sequence forward, losses, cell backward, BPTT
+gradcheck       centred differences and relative error
+language_model  numpy RNN language model: inputs/targets, clipping, SGD/Adam, training loop
+sampling        sampling novel sequences: temperature, greedy, <UNK> rejection
+ngram           add-k and Kneser-Ney n-gram language models, perplexity
+datasets        names, Moby Dick and State of the Union, with fixed splits (data/ + licences)
+toy_tasks       synthetic tasks and small torch models for the RNN types (torch)
+char_model      torch character-level LSTM/GRU language model (torch)
+plots, rnn_plots, bptt_plots   figures shared by chapters
 """
 
 __version__ = "0.1.0"
