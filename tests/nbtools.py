@@ -93,9 +93,12 @@ def cell_by_grade_id(nb, grade_id: str):
     raise KeyError(f"no cell with grade_id {grade_id!r}")
 
 
+MARKER_LINE_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+
+
 def strip_markers(src: str) -> str:
-    """The solution as a student would type it: the code without nbgrader's markers."""
-    return src.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION", "")
+    """The solution as a student would type it: the code without nbgrader's marker lines."""
+    return MARKER_LINE_RE.sub("", src)
 
 
 def completed_submission(release_nb, source_nb, replace: dict[str, str] | None = None):
