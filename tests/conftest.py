@@ -37,6 +37,7 @@ def built_book() -> Path:
     Uses the execution cache in _build/.jupyter_cache, so a second run is fast.
     """
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only add overhead
     proc = subprocess.run(
         [tool("jupyter-book"), "build", str(REPO), "-W", "-n", "--keep-going"],
         cwd=REPO, capture_output=True, text=True, env=env, timeout=1800,
