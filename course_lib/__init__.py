@@ -13,6 +13,7 @@ rnn             the numpy RNN: cell/sequence forward, losses, cell backward, BPT
 gradcheck       centred differences and relative error
 language_model  numpy RNN language model: inputs/targets, clipping, SGD/Adam, training loop
 sampling        sampling novel sequences: temperature, greedy, <UNK> rejection
+lstm            numpy LSTM cell and sequence forward/backward, peepholes, torch mapping
 ngram           add-k and Kneser-Ney n-gram language models, perplexity
 datasets        names, Moby Dick and State of the Union, with fixed splits (data/ + licences)
 toy_tasks       synthetic tasks and small torch models for the RNN types (torch)
