@@ -41,12 +41,21 @@ def run(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedPr
 
 
 class Graded:
-    """One assignment graded for a synthetic class; results read back from the gradebook."""
+    """One assignment graded for a synthetic class; results read back from the gradebook.
 
-    def __init__(self, assignment: str, course: Path):
+    The class is split over ``shards`` independent course copies (each with its own gradebook),
+    graded at the same time, one nbgrader process per core. ``course`` (shard 0) holds the
+    solution, the blank release and the fault cases; the mutants are spread over all shards.
+    """
+
+    def __init__(self, assignment: str, root: Path, shards: int = 2):
         self.assignment = assignment
-        self.course = course
-        self.release_dir = generate_release(REPO, assignment, course, tool("nbgrader"))
+        self.courses = [root / f"course{i}" for i in range(shards)]
+        for course in self.courses:
+            generate_release(REPO, assignment, course, tool("nbgrader"))
+        self.course = self.courses[0]
+        self.where: dict[str, Path] = {}
+        self.release_dir = self.course / "assignments" / assignment
         self.notebooks = sorted(p.stem for p in self.release_dir.glob("*.ipynb"))
         assert len(self.notebooks) == 1, "these tests assume one notebook per assignment"
         self.nb_name = self.notebooks[0]
@@ -61,36 +70,47 @@ class Graded:
         self.mutants = load_mutants(assignment)
         self.elapsed: dict[str, float] = {}
 
-    def submit(self, student: str, nb) -> None:
-        folder = self.course / "submitted" / student / self.assignment
+    def submit(self, student: str, nb, shard: int = 0) -> None:
+        course = self.courses[shard % len(self.courses)]
+        folder = course / "submitted" / student / self.assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
+        self.where[student] = course
 
-    def autograde(self, student: str | None = None) -> float:
-        """Run `nbgrader autograde` (for one student, or everyone submitted); return seconds."""
-        cmd = [tool("nbgrader"), "autograde", self.assignment, "--force"]
-        if student:
-            cmd += ["--student", student]
+    def autograde_all(self) -> None:
+        """`nbgrader autograde` of everyone submitted, all shards at once."""
+        env = dict(os.environ, COURSE_CELL_TIMEOUT=str(CELL_TIMEOUT))
+        procs = [subprocess.Popen([tool("nbgrader"), "autograde", self.assignment, "--force"],
+                                  cwd=course, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+                 for course in self.courses]
+        outputs = [p.communicate(timeout=1800)[0] for p in procs]
+        for course, proc, out in zip(self.courses, procs, outputs):
+            assert proc.returncode == 0, f"autograde in {course} failed:\n{out[-5000:]}"
+
+    def autograde(self, student: str) -> float:
+        """Run `nbgrader autograde` for one student; return seconds."""
+        cmd = [tool("nbgrader"), "autograde", self.assignment, "--force", "--student", student]
         t0 = time.monotonic()
-        run(cmd, self.course)
+        run(cmd, self.where[student])
         return time.monotonic() - t0
 
     def scores(self, student: str) -> dict[str, float | None]:
         from nbgrader.api import Gradebook
 
-        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+        with Gradebook(f"sqlite:///{self.where[student] / 'gradebook.db'}") as gb:
             nb = gb.find_submission_notebook(self.nb_name, self.assignment, student)
             return {g.name: g.score for g in nb.grades}
 
 
 @pytest.fixture(scope="module", params=assignments(REPO))
 def graded(request, tmp_path_factory) -> Graded:
-    g = Graded(request.param, tmp_path_factory.mktemp(request.param))
+    g = Graded(request.param, tmp_path_factory.mktemp(request.param), shards=os.cpu_count() or 1)
     g.submit("solution", completed_submission(g.release, g.source))
     g.submit("blank", g.release)
-    for m in g.mutants:
+    for i, m in enumerate(g.mutants):
         g.submit(f"mutant_{m['name']}", completed_submission(
-            g.release, g.source, replace={m["answer_cell"]: m["source"]}))
+            g.release, g.source, replace={m["answer_cell"]: m["source"]}), shard=i + 1)
 
     # A student who deletes the first answer cell, and one who deletes the first test cell.
     # (nbgrader 0.9.6 cannot restore both of an adjacent pair: it re-inserts a missing cell
@@ -103,7 +123,7 @@ def graded(request, tmp_path_factory) -> Graded:
         nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
         g.submit(student, nb)
     g.first_test = first_test
-    g.autograde()
+    g.autograde_all()
 
     # A student whose first answer cell never finishes: the cell timeout must stop it.
     sleeper = completed_submission(g.release, g.source, replace={
