@@ -11,6 +11,7 @@ Modules
 text            tokenisation, vocabularies with <PAD>/<UNK>/<EOS>, one-hot batches and masks
 rnn             the numpy RNN: cell/sequence forward, losses, cell backward, BPTT
 gradcheck       centred differences and relative error
+gradient_flow   exact Jacobians da<T>/da<t> of a vanilla RNN vs distance (vanishing/exploding)
 language_model  numpy RNN language model: inputs/targets, clipping, SGD/Adam, training loop
 sampling        sampling novel sequences: temperature, greedy, <UNK> rejection
 lstm            numpy LSTM cell and sequence forward/backward, peepholes, torch mapping

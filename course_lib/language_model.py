@@ -182,8 +182,16 @@ def _positive_threshold(name: str, value) -> float | None:
 
 
 def global_norm(gradients) -> float:
-    """``‖g‖ = sqrt(Σ over every array in gradients of Σ entries²)``: one norm for all of them."""
-    return math.sqrt(sum(float(np.sum(np.square(g))) for g in gradients.values()))
+    """``‖g‖ = sqrt(Σ over every array in gradients of Σ entries²)``: one norm for all of them.
+
+    The squares are taken after dividing by the largest absolute entry, so finite gradients with
+    entries above ~1e154 (an exploding gradient) still give a finite norm instead of overflowing
+    to inf (which would make clipping by norm silently zero the gradient).
+    """
+    scale = max((float(np.max(np.abs(g))) for g in gradients.values() if np.size(g)), default=0.0)
+    if scale == 0.0 or not math.isfinite(scale):
+        return scale
+    return scale * math.sqrt(sum(float(np.sum(np.square(g / scale))) for g in gradients.values()))
 
 
 def clip_gradients(gradients, max_value: float | None = None, max_norm: float | None = None):

@@ -349,3 +349,11 @@ def test_training_errors():
     with pytest.raises(ValueError, match="n_a=5 does not match"):
         lm.train_language_model(seqs, 6, 5, parameters=rnn.initialize_parameters(4, 6, 6),
                                 progress=False)
+
+
+def test_global_norm_and_clip_by_norm_survive_huge_finite_gradients():
+    # Squaring 1e200 overflows; the norm must not, or clipping would zero the gradient.
+    g = {"dWaa": np.array([[3e200, -4e200]]), "dba": np.array([[0.0]])}
+    assert lm.global_norm(g) == pytest.approx(5e200)
+    lm.clip_gradients(g, max_norm=1.0)
+    np.testing.assert_allclose(g["dWaa"], [[0.6, -0.8]])
