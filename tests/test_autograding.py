@@ -22,7 +22,7 @@ from conftest import REPO, tool
 from nbtools import (assignments, cell_by_grade_id, completed_submission, generate_release,
                      nbgrader_meta, strip_markers)
 
-CELL_TIMEOUT = 8  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
+CELL_TIMEOUT = 20  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
 
 
 def load_mutants(assignment: str) -> list[dict]:
