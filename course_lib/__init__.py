@@ -17,6 +17,7 @@ sampling        sampling novel sequences: temperature, greedy, <UNK> rejection
 lstm            numpy LSTM cell and sequence forward/backward, peepholes, torch mapping
 gru             numpy simplified and full GRU (notes and torch variants), backward, torch mapping
 bidirectional   bidirectional wrapper and deep (stacked) RNNs over the rnn, gru and lstm cells
+toy_sequences   synthetic long-dependency (agreement) and right-context tagging tasks, torch taggers
 ngram           add-k and Kneser-Ney n-gram language models, perplexity
 datasets        names, Moby Dick and State of the Union, with fixed splits (data/ + licences)
 toy_tasks       synthetic tasks and small torch models for the RNN types (torch)
