@@ -74,7 +74,8 @@ NOUN_IDS = tuple(TAGGING_WORDS.index(w) for w in NOUNS)
 CELLS = ("rnn", "gru", "lstm")
 
 __all__ = [
-    "SINGULAR", "PLURAL", "SUBJECTS", "DISTRACTORS", "AGREEMENT_WORDS", "N_AGREEMENT_WORDS", "VERBS",
+    "SINGULAR", "PLURAL", "SUBJECTS", "DISTRACTORS", "AGREEMENT_WORDS", "N_AGREEMENT_WORDS",
+    "VERBS",
     "FILLERS", "AMBIGUOUS", "SURNAMES", "NOUNS", "TAGGING_WORDS", "N_TAGGING_WORDS", "TAGS",
     "O", "PER", "AMBIGUOUS_IDS", "SURNAME_IDS", "NOUN_IDS", "CELLS",
     "agreement_task", "right_context_tagging", "ambiguous_mask", "words",
