@@ -58,6 +58,22 @@ def secret_lines(nb_path: Path) -> list[str]:
     return lines
 
 
+def public_lines(repo: Path) -> set[str]:
+    """Every line (normalised, >= MIN_LEAK_CHARS) of the course_lib package.
+
+    course_lib is installed by every student, so a line it contains is public: finding it in a
+    release or in the book is not a leak, whichever solution also happens to contain it
+    (``super().__init__()``, ``with torch.no_grad():``).
+    """
+    lines: set[str] = set()
+    for path in (repo / "course_lib").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            norm = " ".join(line.split())
+            if len(norm) >= MIN_LEAK_CHARS:
+                lines.add(norm)
+    return lines
+
+
 def find_leaks(secrets: list[str], haystack: str) -> list[str]:
     """Secret lines that occur (whitespace-normalised) in ``haystack``."""
     flat = " ".join(haystack.split())

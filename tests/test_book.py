@@ -84,7 +84,9 @@ def visit(browser, url: str, expect_math: bool) -> dict:
     typeset = 0
     if expect_math:
         try:
-            page.wait_for_selector("mjx-container", timeout=15000)
+            # "attached", not the default "visible": the first formula of a page may sit in a
+            # closed toggle (exercise answers), and waiting for it to show cost 15 s a page.
+            page.wait_for_selector("mjx-container", state="attached", timeout=15000)
         except Exception:
             pass
         typeset = page.locator("mjx-container").count()
