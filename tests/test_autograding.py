@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+import re
 import shutil
+import socket
 import subprocess
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -240,3 +243,71 @@ def test_export_csv_and_feedback(graded):
     feedback = list((graded.course / "feedback" / "solution" / graded.assignment).glob("*.html"))
     assert feedback, "nbgrader generate_feedback wrote no HTML"
     assert f"Score: {max_score:g}" in feedback[0].read_text() or str(max_score) in feedback[0].read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
+def test_formgrader_shows_the_class_in_a_browser(graded):
+    """The instructor's view: nbgrader's formgrader, served from the graded course on
+    127.0.0.1, lists every submission with the score that the gradebook holds."""
+    from nbgrader.api import Gradebook
+    from playwright.sync_api import sync_playwright
+
+    from test_book import CHROMIUM, CHROMIUM_ARGS
+
+    with Gradebook(f"sqlite:///{graded.course / 'gradebook.db'}") as gb:
+        expected = {s.student.id: (s.score, s.max_score)
+                    for s in gb.find_assignment(graded.assignment).submissions}
+    assert {"solution", "blank"} <= set(expected)
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [tool("jupyter"), "server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.open_browser=False",
+         "--allow-root"],
+        cwd=graded.course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/formgrader"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/assignments", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, f"jupyter server exited:\n{server.stdout.read()[-3000:]}"
+            assert time.monotonic() < deadline, "the formgrader did not answer within 90 s"
+            time.sleep(0.5)
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/manage_submissions/{graded.assignment}",
+                      wait_until="networkidle")
+            page.wait_for_selector("text=solution", timeout=30000)
+            rows = page.locator("table tbody tr").all_inner_texts()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    shown = {}
+    for row in rows:
+        cells = [c.strip() for c in row.split("\t")]
+        student = next((c for c in cells if c in expected), None)
+        if student:
+            shown[student] = next(c for c in cells if re.fullmatch(r"[\d.]+ / [\d.]+", c))
+    assert set(shown) == set(expected), f"formgrader lists {sorted(shown)}, gradebook {sorted(expected)}"
+    for student, (score, max_score) in expected.items():
+        assert shown[student] == f"{score:g} / {max_score:g}", (
+            f"{student}: formgrader shows {shown[student]}, gradebook has {score}/{max_score}")
+    assert not errors, f"JavaScript errors in the formgrader: {errors[:3]}"
