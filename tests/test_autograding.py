@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -68,21 +69,19 @@ def run(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedPr
 class Graded:
     """One assignment graded for a synthetic class; results read back from the gradebook.
 
-    The class is split over ``shards`` independent course copies (each with its own gradebook),
-    graded at the same time, one nbgrader process per core. ``course`` (shard 0) holds the
-    solution, the blank release and the fault cases; the mutants are spread over all shards.
-    ``slow_course`` holds the student whose cell never ends: it waits for the timeout without
-    using the CPU, so it is graded alongside the shards.
+    The class is graded the way an instructor grades it in parallel: in one course directory
+    with one gradebook, by ``python -m course_lib.grading.parallel`` (``workers`` nbgrader
+    processes at once). ``slow_course``, a copy, holds the student whose cell never ends: it
+    waits for the timeout without using the CPU, so it is graded alongside.
     """
 
-    def __init__(self, assignment: str, root: Path, shards: int = 2):
+    def __init__(self, assignment: str, root: Path, workers: int = 2):
         self.assignment = assignment
-        self.courses = [root / f"course{i}" for i in range(shards)]
+        self.workers = workers
+        self.course = root / "course"
         self.slow_course = root / "course_slow"
-        generate_release(REPO, assignment, self.courses[0], tool("nbgrader"))
-        for course in self.courses[1:] + [self.slow_course]:
-            shutil.copytree(self.courses[0], course)
-        self.course = self.courses[0]
+        generate_release(REPO, assignment, self.course, tool("nbgrader"))
+        shutil.copytree(self.course, self.slow_course)
         self.where: dict[str, Path] = {}
         self.release_dir = self.course / "assignments" / assignment
         self.notebooks = sorted(p.stem for p in self.release_dir.glob("*.ipynb"))
@@ -99,27 +98,31 @@ class Graded:
         self.mutants = load_mutants(assignment)
         self.elapsed: dict[str, float] = {}
 
-    def submit(self, student: str, nb, shard: int = 0, course: Path | None = None) -> None:
-        course = course or self.courses[shard % len(self.courses)]
+    def submit(self, student: str, nb, course: Path | None = None) -> None:
+        course = course or self.course
         folder = course / "submitted" / student / self.assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
         self.where[student] = course
 
     def autograde_all(self) -> dict[Path, float]:
-        """`nbgrader autograde` of everyone submitted, all course copies at once.
+        """Grade the class in parallel and the slow course at the same time.
 
-        Returns the seconds each copy took.
+        Returns the seconds each course took.
         """
-        courses = self.courses + [self.slow_course]
+        commands = {
+            self.course: [sys.executable, "-m", "course_lib.grading.parallel", self.assignment,
+                          "--force", f"--workers={self.workers}"],
+            self.slow_course: [tool("nbgrader"), "autograde", self.assignment, "--force"],
+        }
 
         def grade(course: Path) -> float:
             t0 = time.monotonic()
-            run([tool("nbgrader"), "autograde", self.assignment, "--force"], course, timeout=1800)
+            run(commands[course], course, timeout=1800)
             return time.monotonic() - t0
 
-        with ThreadPoolExecutor(len(courses)) as pool:
-            return dict(zip(courses, pool.map(grade, courses)))
+        with ThreadPoolExecutor(len(commands)) as pool:
+            return dict(zip(commands, pool.map(grade, commands)))
 
     def scores(self, student: str) -> dict[str, float | None]:
         from nbgrader.api import Gradebook
@@ -131,14 +134,13 @@ class Graded:
 
 @pytest.fixture(scope="module", params=assignments(REPO))
 def graded(request, tmp_path_factory) -> Graded:
-    g = Graded(request.param, tmp_path_factory.mktemp(request.param), shards=os.cpu_count() or 1)
+    g = Graded(request.param, tmp_path_factory.mktemp(request.param), workers=os.cpu_count() or 1)
     g.submit("solution", completed_submission(g.release, g.source))
     g.submit("blank", g.release)
     g.mutant_groups = mutant_groups(g.mutants)
     for i, group in enumerate(g.mutant_groups):
         g.submit(f"mutants_{i}", completed_submission(
-            g.release, g.source, replace={m["answer_cell"]: m["source"] for m in group}),
-            shard=i + 1)
+            g.release, g.source, replace={m["answer_cell"]: m["source"] for m in group}))
 
     # A student who deletes the first answer cell, and one who deletes the first test cell.
     # (nbgrader 0.9.6 cannot restore both of an adjacent pair: it re-inserts a missing cell
@@ -311,3 +313,35 @@ def test_formgrader_shows_the_class_in_a_browser(graded):
         assert shown[student] == f"{score:g} / {max_score:g}", (
             f"{student}: formgrader shows {shown[student]}, gradebook has {score}/{max_score}")
     assert not errors, f"JavaScript errors in the formgrader: {errors[:3]}"
+
+
+def _auto_scores(course: Path, assignment: str) -> dict[str, dict[str, float | None]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {sub.student.id: {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
+                for sub in gb.find_assignment(assignment).submissions}
+
+
+@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
+def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(graded, tmp_path):
+    """The class graded by the parallel command gets exactly the grades of nbgrader's serial
+    autograde, and the shared SQLite gradebook is intact, one submission per student."""
+    serial = tmp_path / "serial"
+    generate_release(REPO, graded.assignment, serial, tool("nbgrader"))
+    shutil.copytree(graded.course / "submitted", serial / "submitted")
+    run([tool("nbgrader"), "autograde", graded.assignment], serial, timeout=1800)
+
+    parallel_scores = _auto_scores(graded.course, graded.assignment)
+    serial_scores = _auto_scores(serial, graded.assignment)
+    students = {p.name for p in (graded.course / "submitted").iterdir()}
+    assert set(parallel_scores) == students, "the parallel run missed or invented students"
+    assert parallel_scores == serial_scores
+
+    import sqlite3
+
+    with sqlite3.connect(graded.course / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        counts = db.execute("SELECT student_id, COUNT(*) FROM submitted_assignment "
+                            "GROUP BY student_id").fetchall()
+    assert counts and all(n == 1 for _, n in counts), counts

@@ -1,0 +1,181 @@
+"""Autograde a whole class in parallel with nbgrader's own ``autograde`` command.
+
+``nbgrader autograde`` grades one submission after another. This starts one ``nbgrader
+autograde`` per worker (by default one per core) in the same course directory, each with
+``--CourseDirectory.student_id_exclude`` set to the students of the other workers, so every
+student is graded by exactly one worker, with the course's own configuration, into the
+course's own gradebook. Nothing else changes: formgrader, feedback and export see an ordinary
+gradebook.
+
+Workers share the gradebook. nbgrader only writes to it briefly (when a submission starts and
+when its grades are saved) and SQLite serialises writers; a SQLite URL gets a generous busy
+timeout (``?timeout=``) so a worker waits for the lock instead of failing. The test suite
+grades every assignment this way and compares with a serial run.
+
+Usage, from the course directory::
+
+    python -m course_lib.grading.parallel a01_vocabulary            # one worker per core
+    python -m course_lib.grading.parallel a01_vocabulary --workers 4 --force
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SQLITE_BUSY_TIMEOUT = 300  # seconds a worker waits for another worker's write to finish
+
+
+@dataclass
+class WorkerResult:
+    """What one ``nbgrader autograde`` worker did."""
+
+    students: list[str]
+    returncode: int
+    seconds: float
+    log: str = field(repr=False)
+
+
+def submitted_students(course_dir: Path, assignment: str) -> list[str]:
+    """Students with a folder ``submitted/<student>/<assignment>/``, sorted."""
+    submitted = Path(course_dir) / "submitted"
+    if not submitted.is_dir():
+        raise FileNotFoundError(f"no folder {submitted}: nothing has been submitted or collected")
+    students = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+    bad = [s for s in students if "," in s]
+    if bad:
+        raise ValueError(f"student ids with a comma cannot be excluded from a worker: {bad}")
+    return students
+
+
+def shards(students: list[str], workers: int) -> list[list[str]]:
+    """Deal the students round-robin into at most ``workers`` non-empty groups."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    groups = [students[i::workers] for i in range(workers)]
+    return [g for g in groups if g]
+
+
+def configured_db_url(course_dir: Path) -> str | None:
+    """``CourseDirectory.db_url`` from the course's nbgrader_config.py, if it sets one."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = Path(course_dir) / "nbgrader_config.py"
+    if not config_file.exists():
+        return None
+    config = PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config()
+    url = config.get("CourseDirectory", {}).get("db_url")
+    return str(url) if url else None
+
+
+def with_busy_timeout(db_url: str, seconds: int = SQLITE_BUSY_TIMEOUT) -> str:
+    """A SQLite URL with a busy timeout; other databases' URLs are returned unchanged."""
+    if not db_url.startswith("sqlite:") or "timeout=" in db_url:
+        return db_url
+    return f"{db_url}{'&' if '?' in db_url else '?'}timeout={seconds}"
+
+
+def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: int | None = None,
+                       force: bool = False, nbgrader: str | None = None,
+                       extra_args: list[str] | None = None) -> list[WorkerResult]:
+    """Autograde every submission of ``assignment`` with ``workers`` nbgrader processes.
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment's name, as in ``submitted/<student>/<assignment>/``.
+    course_dir : path
+        The nbgrader course directory (where ``nbgrader_config.py`` is).
+    workers : int, optional
+        Number of ``nbgrader autograde`` processes; default: the number of cores.
+    force : bool
+        Grade again students who have been graded already (``nbgrader autograde --force``).
+    nbgrader : str, optional
+        The ``nbgrader`` executable; default: the one next to this Python, else on PATH.
+    extra_args : list of str, optional
+        More options for every ``nbgrader autograde`` (e.g. ``["--Execute.timeout=120"]``).
+
+    Returns
+    -------
+    list of WorkerResult, one per worker that had students.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the course has no ``submitted/`` folder or nbgrader cannot be found.
+    ValueError
+        If nobody submitted ``assignment``, or ``workers`` < 1.
+    """
+    course_dir = Path(course_dir).resolve()
+    students = submitted_students(course_dir, assignment)
+    if not students:
+        raise ValueError(f"nobody submitted {assignment!r}: no folder "
+                         f"{course_dir}/submitted/<student>/{assignment}/")
+    groups = shards(students, workers or os.cpu_count() or 1)
+    nbgrader = nbgrader or _nbgrader_executable()
+
+    base = [nbgrader, "autograde", assignment] + (["--force"] if force else [])
+    db_url = configured_db_url(course_dir)
+    if db_url:
+        base.append(f"--CourseDirectory.db_url={with_busy_timeout(db_url)}")
+    base += list(extra_args or [])
+
+    # nbgrader runs `alembic` from PATH for the gradebook's migrations.
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(nbgrader).parent}{os.pathsep}{env.get('PATH', '')}"
+    started = []
+    for group in groups:
+        others = [s for s in students if s not in set(group)]
+        cmd = base + ([f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else [])
+        proc = subprocess.Popen(cmd, cwd=course_dir, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        started.append((group, proc, time.monotonic()))
+    results = []
+    for group, proc, t0 in started:
+        log, _ = proc.communicate()
+        results.append(WorkerResult(group, proc.returncode, time.monotonic() - t0, log))
+    return results
+
+
+def _nbgrader_executable() -> str:
+    here = Path(sys.executable).parent / "nbgrader"
+    found = str(here) if here.exists() else shutil.which("nbgrader")
+    if not found:
+        raise FileNotFoundError("nbgrader is not installed (pip install -r requirements.txt)")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib.grading.parallel",
+        description="nbgrader autograde for a whole class, one worker per core, one gradebook.")
+    parser.add_argument("assignment")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="number of nbgrader processes (default: number of cores)")
+    parser.add_argument("--force", action="store_true", help="grade again who was graded")
+    parser.add_argument("--course-dir", default=".", help="the course directory (default: .)")
+    args, extra = parser.parse_known_args(argv)
+    try:
+        results = autograde_parallel(args.assignment, args.course_dir, args.workers,
+                                     args.force, extra_args=extra)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    failed = [r for r in results if r.returncode != 0]
+    for i, r in enumerate(results):
+        state = "ok" if r.returncode == 0 else f"FAILED (exit {r.returncode})"
+        print(f"worker {i}: {len(r.students)} students in {r.seconds:.1f} s: {state}")
+    for r in failed:
+        print(f"\n--- log of the worker grading {r.students[:5]}... ---\n{r.log[-5000:]}",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
