@@ -19,10 +19,13 @@ gru             numpy simplified and full GRU (notes and torch variants), backwa
 bidirectional   bidirectional wrapper and deep (stacked) RNNs over the rnn, gru and lstm cells
 toy_sequences   synthetic long-dependency (agreement) and right-context tagging tasks, torch taggers
 ngram           add-k and Kneser-Ney n-gram language models, perplexity
+embeddings      GloVe 6B 50d, cosine similarity, neighbours, analogies (3CosAdd/3CosMul), E·O_j,
+                PCA/t-SNE, debiasing (neutralise, equalise), analogy/similarity evaluation
 datasets        names, Moby Dick and State of the Union, with fixed splits (data/ + licences)
 toy_tasks       synthetic tasks and small torch models for the RNN types (torch)
 char_model      torch character-level LSTM/GRU language model (torch)
 plots, rnn_plots, bptt_plots   figures shared by chapters
+grading         instructor side: parallel autograding (python -m course_lib.grading.parallel)
 """
 
 __version__ = "0.1.0"
