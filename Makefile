@@ -13,7 +13,7 @@ JB     := $(VENV)/bin/jupyter-book
 # (measured: a chapter's training went from 2 s to 63 s with the default threading).
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: book test browser release clean help
+.PHONY: book test system-packages release clean help
 
 help:
 	@echo "make book     build the book into _build/html"
@@ -30,10 +30,10 @@ book: $(STAMP)
 	$(JB) build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-browser:
-	@bash scripts/ensure-chromium
+system-packages:
+	@bash scripts/ensure-debian-packages
 
-test: $(STAMP) browser
+test: $(STAMP) system-packages
 	$(PY) -m pytest
 
 # Regenerate the student release from the instructor source (never edit assignments/ by hand).

@@ -30,3 +30,9 @@ c.Execute.interrupt_on_timeout = True
 # A student who deletes a graded cell is still graded (that cell scores 0)
 # instead of blocking the gradebook.
 c.OverwriteCells.add_missing_cells = True
+
+# Sandboxed grading (course_lib/grading/sandbox.py): each student's kernel runs in bubblewrap
+# with no network, no view of solutions/, the gradebook or other students, and resource limits.
+# On with COURSE_SANDBOX=1 (needs Debian's bubblewrap and a writable pids cgroup).
+if os.environ.get("COURSE_SANDBOX") == "1":
+    c.Execute.kernel_manager_class = "course_lib.grading.sandbox.SandboxedKernelManager"
