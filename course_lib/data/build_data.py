@@ -11,9 +11,13 @@ It writes, next to this script:
   mtime 0 in the header, so the bytes depend only on the text and the gzip version);
 * ``sotu.jsonl.gz`` -- one JSON object per ``sotu/YEAR_PRESIDENT_PARTY.txt`` file, in file-name
   order, then ``gzip -n -9``;
-* ``LICENSE.moby_dick``, ``LICENSE.sotu`` -- copied byte for byte.
+* ``LICENSE.moby_dick``, ``LICENSE.sotu`` -- copied byte for byte;
+* ``movieReviewSnippets_GroundTruth.txt.gz``, ``amazonReviewSnippets_GroundTruth.txt.gz`` --
+  ``gzip -n -9`` of the two sentiment files of vaderSentiment 3.3.2, bytes unchanged (CRLF
+  line ends, UTF-8); the script first checks that they decode as UTF-8 and have three
+  tab-separated fields per line, and refuses to write anything otherwise.
 
-``LICENSE.names`` and ``README.md`` are written by hand and left alone.
+``LICENSE.names``, ``LICENSE.vader`` and ``README.md`` are written by hand and left alone.
 """
 
 from __future__ import annotations
@@ -65,7 +69,29 @@ def gzip_n9(data: bytes) -> bytes:
     return subprocess.run(["gzip", "-n", "-9"], input=data, capture_output=True, check=True).stdout
 
 
+# Sentence-level sentiment ground truth of Hutto & Gilbert (ICWSM 2014), shipped in the sdist of
+# vaderSentiment 3.3.2 (additional_resources/hutto_ICWSM_2014.tar.gz): id, mean human score, text.
+VADER_FILES = {"movieReviewSnippets_GroundTruth.txt": 10605, "amazonReviewSnippets_GroundTruth.txt": 3708}
+
+
+def check_snippets(name: str, data: bytes, n_expected: int) -> None:
+    """Refuse a sentiment file that is not UTF-8 ``id<TAB>score<TAB>text`` lines with CRLF ends."""
+    text = data.decode("utf-8")  # raises UnicodeDecodeError on a non-UTF-8 byte
+    lines = text.split("\r\n")
+    if len(lines) != n_expected or any("\n" in line or "\r" in line for line in lines):
+        raise ValueError(f"{name}: expected {n_expected} CRLF-separated lines, got {len(lines)}")
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise ValueError(f"{name}: line {line[:40]!r} does not have 3 tab-separated fields")
+        float(fields[1])
+
+
 def main(source: Path) -> None:
+    for name, n_lines in VADER_FILES.items():
+        data = (source / name).read_bytes()
+        check_snippets(name, data, n_lines)
+        (HERE / f"{name}.gz").write_bytes(gzip_n9(data))
     for name in ("dist.female.first", "dist.male.first", "LICENSE.moby_dick", "LICENSE.sotu"):
         shutil.copyfile(source / name, HERE / name)
     (HERE / "moby_dick.txt.gz").write_bytes(gzip_n9((source / "moby_dick.txt").read_bytes()))
