@@ -60,3 +60,13 @@ def test_students_are_found_and_bad_input_is_refused(tmp_path):
 def test_the_command_line_reports_bad_input_with_exit_code_2(tmp_path, capsys):
     assert parallel.main(["a01", "--course-dir", str(tmp_path)]) == 2
     assert "nothing has been submitted" in capsys.readouterr().err
+
+
+def test_machine_shares_are_disjoint_and_cover_the_class():
+    students = [f"s{i:02d}" for i in range(10)]
+    shares = [parallel.machine_share(students, f"{k}/3") for k in (1, 2, 3)]
+    assert sorted(s for share in shares for s in share) == students
+    assert parallel.machine_share(students, None) == students
+    for bad in ("0/3", "4/3", "two/3", "1-3"):
+        with pytest.raises(ValueError, match="share"):
+            parallel.machine_share(students, bad)

@@ -81,9 +81,27 @@ def with_busy_timeout(db_url: str, seconds: int = SQLITE_BUSY_TIMEOUT) -> str:
     return f"{db_url}{'&' if '?' in db_url else '?'}timeout={seconds}"
 
 
+def machine_share(students: list[str], share: str | None) -> list[str]:
+    """The students that machine k of n grades, for ``share`` = "k/n" (k = 1..n); all if None.
+
+    Every machine lists the same sorted ``submitted/`` folder, so the n shares are disjoint and
+    together hold every student.
+    """
+    if share is None:
+        return students
+    try:
+        k, n = (int(x) for x in share.split("/"))
+    except ValueError:
+        raise ValueError(f"share must look like 2/3 (machine 2 of 3), got {share!r}") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"share {share!r}: the machine number must be between 1 and {n}")
+    return students[k - 1::n]
+
+
 def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: int | None = None,
                        force: bool = False, nbgrader: str | None = None,
-                       extra_args: list[str] | None = None) -> list[WorkerResult]:
+                       extra_args: list[str] | None = None,
+                       share: str | None = None) -> list[WorkerResult]:
     """Autograde every submission of ``assignment`` with ``workers`` nbgrader processes.
 
     Parameters
@@ -100,6 +118,9 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
         The ``nbgrader`` executable; default: the one next to this Python, else on PATH.
     extra_args : list of str, optional
         More options for every ``nbgrader autograde`` (e.g. ``["--Execute.timeout=120"]``).
+    share : str, optional
+        "k/n": grade only the k-th of n disjoint shares of the class, to spread one class over
+        n machines that share the course folder and a gradebook server.
 
     Returns
     -------
@@ -113,10 +134,13 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
         If nobody submitted ``assignment``, or ``workers`` < 1.
     """
     course_dir = Path(course_dir).resolve()
-    students = submitted_students(course_dir, assignment)
-    if not students:
+    everyone = submitted_students(course_dir, assignment)
+    if not everyone:
         raise ValueError(f"nobody submitted {assignment!r}: no folder "
                          f"{course_dir}/submitted/<student>/{assignment}/")
+    students = machine_share(everyone, share)
+    if not students:
+        return []
     groups = shards(students, workers or os.cpu_count() or 1)
     nbgrader = nbgrader or _nbgrader_executable()
 
@@ -131,7 +155,7 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
     env["PATH"] = f"{Path(nbgrader).parent}{os.pathsep}{env.get('PATH', '')}"
     started = []
     for group in groups:
-        others = [s for s in students if s not in set(group)]
+        others = [s for s in everyone if s not in set(group)]
         cmd = base + ([f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else [])
         proc = subprocess.Popen(cmd, cwd=course_dir, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
@@ -160,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="number of nbgrader processes (default: number of cores)")
     parser.add_argument("--force", action="store_true", help="grade again who was graded")
     parser.add_argument("--course-dir", default=".", help="the course directory (default: .)")
+    parser.add_argument("--share", default=None, metavar="K/N",
+                        help="grade only share K of N (one share per machine)")
     args, extra = parser.parse_known_args(argv)
     try:
         results = autograde_parallel(args.assignment, args.course_dir, args.workers,
-                                     args.force, extra_args=extra)
+                                     args.force, extra_args=extra, share=args.share)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
