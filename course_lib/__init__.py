@@ -21,6 +21,8 @@ toy_sequences   synthetic long-dependency (agreement) and right-context tagging 
 ngram           add-k and Kneser-Ney n-gram language models, perplexity
 embeddings      GloVe 6B 50d, cosine similarity, neighbours, analogies (3CosAdd/3CosMul), E·O_j,
                 PCA/t-SNE, debiasing (neutralise, equalise), analogy/similarity evaluation
+word2vec        skip-gram pairs, CBOW examples, softmax and negative-sampling losses/gradients,
+                f^{3/4} table, Huffman depths, torch SGNS trainer
 sentiment       labelled movie/Amazon sentences (fixed splits), GloVe tokenisation, averaging
                 model (numpy), many-to-one RNN over GloVe (torch), accuracy, confusion matrix
 datasets        names, Moby Dick and State of the Union, with fixed splits (data/ + licences)
