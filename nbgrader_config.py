@@ -31,6 +31,25 @@ c.Execute.interrupt_on_timeout = True
 # instead of blocking the gradebook.
 c.OverwriteCells.add_missing_cells = True
 
+# Files nbgrader does not copy from a submission into autograded/ (they stay in submitted/):
+# besides nbgrader's defaults, Python code and config that a student could hand in to shadow
+# a module the tests import (numpy.py, course_lib.py, a compiled module) or configure IPython.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "*.py", "*.so", "*.pyd", "*.pth", "*.json", ".*"]
+
+# Robust execution (course_lib/grading/execute.py): a kernel that dies (os._exit, a segfault,
+# the memory limit) costs the student that cell, not the whole submission, and each cell keeps
+# at most 200 kB of output. Otherwise nbgrader's own autograde steps, in nbgrader's order.
+c.Autograde.autograde_preprocessors = [
+    "course_lib.grading.execute.RobustExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Sandboxed grading (course_lib/grading/sandbox.py): each student's kernel runs in bubblewrap
 # with no network, no view of solutions/, the gradebook or other students, and resource limits.
 # On with COURSE_SANDBOX=1 (needs Debian's bubblewrap and a writable pids cgroup).

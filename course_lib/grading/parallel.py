@@ -12,6 +12,9 @@ when its grades are saved) and SQLite serialises writers; a SQLite URL gets a ge
 timeout (``?timeout=``) so a worker waits for the lock instead of failing. The test suite
 grades every assignment this way and compares with a serial run.
 
+Before grading, each submission goes through :mod:`course_lib.grading.intake` (an unreadable,
+missing or renamed notebook is replaced, with a note to the student, instead of being skipped).
+
 Usage, from the course directory::
 
     python -m course_lib.grading.parallel a01_vocabulary            # one worker per core
@@ -141,6 +144,15 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
     students = machine_share(everyone, share)
     if not students:
         return []
+    from course_lib.grading.intake import intake_folder
+
+    release_dir = course_dir / "assignments" / assignment
+    if any(release_dir.glob("*.ipynb")):
+        for student in students:
+            for action in intake_folder(course_dir / "submitted" / student / assignment,
+                                        release_dir, student):
+                print(f"intake: {action.student}: {action.notebook}: {action.kind} "
+                      f"({action.detail})", file=sys.stderr)
     groups = shards(students, workers or os.cpu_count() or 1)
     nbgrader = nbgrader or _nbgrader_executable()
 

@@ -35,6 +35,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -62,12 +63,22 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in paths if p.exists())
 
 
+_OUR_CGROUPS: set[Path] = set()
+STALE_CGROUP_SECONDS = 3600
+
+
 def _remove_empty_cgroups() -> None:
-    """Remove the pids cgroups of earlier kernels once their last process has gone."""
+    """Remove empty pids cgroups: ours, and anybody's left over for an hour.
+
+    Another grader may have just made a group whose kernel has not joined it yet: such a group
+    is empty too, so only this process's groups are removed as soon as they are empty.
+    """
     for group in PIDS_CGROUP_ROOT.glob("course-sandbox-*"):
         try:
-            if not (group / "cgroup.procs").read_text().strip():
+            stale = time.time() - group.stat().st_mtime > STALE_CGROUP_SECONDS
+            if (group in _OUR_CGROUPS or stale) and not (group / "cgroup.procs").read_text().strip():
                 group.rmdir()
+                _OUR_CGROUPS.discard(group)
         except OSError:
             pass
 
@@ -103,6 +114,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self._sandbox_dir, "kernel-ipc")
         self._sandbox_cwd = os.path.abspath(kw.get("cwd") or os.getcwd())
         self._cgroup = self._make_pids_cgroup()
+        # A signal sent to the process we start reaches bubblewrap, not the kernel inside its
+        # PID namespace: interrupt (e.g. on a cell timeout) with a message instead, which the
+        # kernel turns into a SIGINT to itself.
+        if self.kernel_spec is not None:
+            self.kernel_spec.interrupt_mode = "message"
         return await super()._async_pre_start_kernel(**kw)
 
     def _make_pids_cgroup(self) -> Path | None:
@@ -110,6 +126,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         group = PIDS_CGROUP_ROOT / f"course-sandbox-{uuid.uuid4().hex[:12]}"
         try:
             group.mkdir()
+            _OUR_CGROUPS.add(group)
             (group / "pids.max").write_text(str(self.max_processes))
             return group
         except OSError as exc:

@@ -1,0 +1,117 @@
+"""nbgrader's Execute step, made robust to submissions that crash the kernel or flood the output.
+
+nbgrader 0.9 gives up on a whole submission when the kernel dies in any cell (``os._exit()``,
+a segmentation fault, the sandbox's memory limit): the student gets no grade and no feedback
+at all. And it stores every byte a cell prints, so a loop that prints gigabytes reaches the
+gradebook's notebook copy and the grader's memory. :class:`RobustExecute` replaces
+``nbgrader.preprocessors.Execute`` in the autograde pipeline:
+
+* **a dead kernel costs one cell, not the submission.** The cell where the kernel died (or that
+  ran past the time limit and could not be interrupted) gets an error output that says so (the student sees it in the feedback); a new kernel
+  is started, the cells before it are run again (outputs unchanged) to rebuild the state,
+  and grading goes on with the next cell. A test cell that needs what the crashed cell would
+  have defined then fails, so exactly the affected tasks lose their points;
+* **output is capped per cell** (``max_output_bytes``): beyond it, outputs are dropped and one
+  note says how much was cut.
+
+Enable in ``nbgrader_config.py`` (the course's configuration does)::
+
+    c.Autograde.autograde_preprocessors = [...]  # see nbgrader_config.py
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+KERNEL_DIED = "KernelDied"
+
+
+def _size(output: NotebookNode) -> int:
+    return len(json.dumps(output, default=str))
+
+
+class RobustExecute(Execute):
+    """nbgrader's Execute that survives a dying kernel and caps each cell's output."""
+
+    max_output_bytes = Integer(
+        200_000, config=True,
+        help="most bytes of output kept per cell; the rest is replaced by one note")
+    max_kernel_deaths = Integer(
+        5, config=True, help="after this many dead kernels, the remaining cells are not run")
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._crashed: set[int] = set()
+        self._kept_bytes: dict[int, int] = {}
+        return super().preprocess(nb, resources, km=km)
+
+    def output(self, outs, msg, display_id, cell_index):
+        kept = self._kept_bytes.get(cell_index, 0)
+        if kept > self.max_output_bytes:
+            return None  # already cut: drop silently (the note is there)
+        n_before = len(outs)
+        out = super().output(outs, msg, display_id, cell_index)
+        if len(outs) > n_before:
+            kept += sum(_size(o) for o in outs[n_before:])
+            if kept > self.max_output_bytes:
+                del outs[n_before:]
+                outs.append(NotebookNode(
+                    output_type="stream", name="stderr",
+                    text=f"\n[output cut: this cell printed more than {self.max_output_bytes:,} "
+                         "bytes; the grader keeps no more]\n"))
+                kept = self.max_output_bytes + 1
+        self._kept_bytes[cell_index] = kept
+        return out
+
+    def preprocess_cell(self, cell, resources, index):
+        if len(self._crashed) >= self.max_kernel_deaths:
+            if cell.cell_type == "code":
+                cell.outputs = [self._error_output(
+                    "NotExecuted", f"the kernel died {len(self._crashed)} times; the remaining "
+                                   "cells were not run")]
+            return cell, self.resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except (DeadKernelError, CellTimeoutError) as exc:
+            self._crashed.add(index)
+            if isinstance(exc, DeadKernelError):
+                why = (KERNEL_DIED, "the Python kernel died while running this cell (os._exit(), "
+                                    "a crash in compiled code, or the memory limit).")
+            else:
+                why = ("CellTimeoutError", f"this cell did not finish within {self.timeout} s "
+                                           "and could not be interrupted.")
+            cell.outputs.append(self._error_output(
+                why[0], why[1] + " Grading went on in a new kernel: the cells above were run "
+                                 "again, this one was skipped."))
+            run_sync(self._restart_and_replay)(index)
+            return cell, self.resources
+
+    def _error_output(self, ename: str, evalue: str) -> NotebookNode:
+        return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                            traceback=[f"{ename}: {evalue}"])
+
+    async def _restart_and_replay(self, upto: int) -> None:
+        """A new kernel with the state of the cells before ``upto`` (except crashed ones)."""
+        if self.kc is not None:
+            await ensure_async(self.kc.stop_channels())
+        await ensure_async(self.km.restart_kernel(now=True))
+        await self.async_start_new_kernel_client()
+        for index, cell in enumerate(self.nb.cells[:upto]):
+            if cell.cell_type != "code" or index in self._crashed or not cell.source.strip():
+                continue
+            replay = copy.deepcopy(cell)
+            try:
+                await super().async_execute_cell(replay, index, store_history=False)
+            except (DeadKernelError, CellTimeoutError):
+                # It crashes now although it did not before: skip it from now on too.
+                self._crashed.add(index)
+                await ensure_async(self.km.restart_kernel(now=True))
+                await self.async_start_new_kernel_client()
+            finally:
+                self._kept_bytes.pop(index, None)
