@@ -34,7 +34,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -48,6 +47,7 @@ from tqdm import tqdm  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from _common import load_average, machine  # noqa: E402
 from nbtools import assignments, completed_submission, generate_release  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -157,10 +157,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50)
@@ -190,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if all(r["parallel_grades_equal_serial"] for r in rows) else 1
     meta = {
         "date": started.isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": machine(),
         "load_average_start": load_start, "load_average_end": load_average(),
         "cell_timeout": CELL_TIMEOUT,
     }

@@ -61,12 +61,10 @@ import os
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import argparse  # noqa: E402
 import copy  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -89,6 +87,7 @@ from course_lib.language_model import lm_inputs_targets, lm_log_probs, train_lan
 from course_lib.language_model import perplexity as rnn_perplexity  # noqa: E402
 from course_lib.ngram import BOS, AddKModel, KneserNeyModel  # noqa: E402
 from course_lib.text import EOS, UNK, Vocabulary  # noqa: E402
+from _common import load_average, log, machine, training_parser  # noqa: E402
 
 SEED = 0
 REPO = Path(__file__).resolve().parents[1]
@@ -259,10 +258,6 @@ def make_row(corpus: CharCorpus, model: str, order, smoothing, val_ppl, test_ppl
         "test_bpc": bits(test_ppl), "train_seconds": train_seconds, "notes": notes,
         "family": family, "selected": selected,
     }
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def timed(fn, *args, **kwargs):
@@ -682,23 +677,8 @@ def run_dataset(name: str, budget: Budget) -> tuple[CharCorpus, list[dict], dict
     return corpus, rows, comparison
 
 
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="fast smoke run (~1 min): small budgets, Moby Dick subsets; writes nothing "
-                             "unless --out is given")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"JSON output path (default for a full run: {DEFAULT_OUT.relative_to(REPO)}); "
-                             "the markdown report goes next to it with the suffix .md")
-    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    parser = training_parser(__doc__, DEFAULT_OUT, threads=2)
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -719,7 +699,7 @@ def main(argv=None) -> int:
         "total_seconds": time.perf_counter() - start, "seed": SEED, "torch_threads": args.threads,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "load_average_start": load_start, "load_average_end": load_average(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        "machine": f"{machine()}, "
                    f"numpy {np.__version__}, torch {torch.__version__}, nltk {nltk.__version__}",
         "units": "perplexity per predicted character, <EOS> included; natural logs; bpc = log2(ppl)",
         "data": {c.name: c.notes for c in corpora},

@@ -37,11 +37,9 @@ import os
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import argparse  # noqa: E402
 import copy  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -57,6 +55,7 @@ sys.path.insert(0, str(REPO))
 
 from course_lib import sentiment as st  # noqa: E402
 from course_lib.embeddings import load_glove  # noqa: E402
+from _common import load_average, log, machine, training_parser  # noqa: E402
 
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "sentiment.json"
 SEED = 0
@@ -70,17 +69,6 @@ NOTES_REVIEWS = (("The dessert is excellent.", 4), ("Service was quite slow.", 2
                  ("Completely lacking in good taste, good service, and good ambiance.", 1))
 FULL = {"subset": None, "epochs": 10, "averaging_steps": 500, "n_a": 64, "seeds": (0, 1, 2)}
 QUICK = {"subset": 1500, "epochs": 2, "averaging_steps": 100, "n_a": 16, "seeds": (0, 1)}
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def load_data(subset: int | None) -> dict:
@@ -240,12 +228,7 @@ def markdown_report(meta: dict, rows: list[dict], diff: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="smoke run on subsets; writes nothing unless --out")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"JSON output (default for a full run: {DEFAULT_OUT.relative_to(REPO)}); "
-                             "the markdown report goes next to it with the suffix .md")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser = training_parser(__doc__, DEFAULT_OUT, threads=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     budget = QUICK if args.quick else FULL
@@ -274,7 +257,7 @@ def main(argv=None) -> int:
         "total_seconds": time.perf_counter() - start, "seed": SEED, "torch_threads": args.threads,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "load_average_start": load_start, "load_average_end": load_average(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        "machine": f"{machine()}, "
                    f"numpy {np.__version__}, torch {torch.__version__}, scikit-learn {sklearn.__version__}",
         "sizes": {s: len(data[s]["labels"]) for s in ("train",) + EVAL_SPLITS},
         "positive_fraction": {s: float(np.mean(data[s]["labels"])) for s in ("train",) + EVAL_SPLITS},

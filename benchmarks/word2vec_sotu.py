@@ -45,11 +45,9 @@ import os
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
-import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -63,6 +61,7 @@ from gensim.test.utils import datapath  # noqa: E402
 from course_lib import embeddings  # noqa: E402
 from course_lib.datasets import sotu_text, word_corpus  # noqa: E402
 from course_lib.word2vec import build_vocabulary, encode_corpus, train_sgns  # noqa: E402
+from _common import load_average, log, machine, training_parser  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "word2vec_sotu.json"
@@ -75,17 +74,6 @@ QUICK_SETTINGS = {**SETTINGS, "dim": 50, "epochs": 1}
 SEEDS = (0, 1)
 ADAM_LR = 0.003
 BATCH_SIZE = 1024
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -237,15 +225,7 @@ def markdown_report(meta: dict, rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run (~1 min): the 21st-century speeches only, d = 50, one epoch, "
-                             "one seed; writes nothing unless --out is given")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"JSON output (default for a full run: {DEFAULT_OUT.relative_to(REPO)}); "
-                             "the Markdown report goes next to it with the suffix .md")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser = training_parser(__doc__, DEFAULT_OUT, threads=1)
     args = parser.parse_args(argv)
     logging.getLogger("gensim").setLevel(logging.WARNING)
     torch.set_num_threads(args.threads)
@@ -289,7 +269,7 @@ def main(argv=None) -> int:
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "total_seconds": time.perf_counter() - start, "torch_threads": args.threads,
         "load_average_start": load_start, "load_average_end": load_average(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        "machine": f"{machine()}, "
                    f"numpy {np.__version__}, torch {torch.__version__}, gensim {gensim.__version__}",
         "corpus": (f"State of the Union, split {split!r} ({'2001-2021' if split == 'test' else '1790-2021'}), "
                    f"{len(sentences):,} sentences, {sum(map(len, sentences)):,} lower-cased word tokens "

@@ -5,6 +5,9 @@ live in ``solutions/``, never in ``course_lib``.
 
 Modules
 -------
-parallel    ``python -m course_lib.grading.parallel ASSIGNMENT``: nbgrader autograde, one worker
-            per core, sharing one gradebook
+parallel    ``python -m course_lib.grading.parallel ASSIGNMENT``: intake, then nbgrader autograde,
+            one worker per core, sharing one gradebook (``--share K/N`` across machines)
+intake      unreadable, missing or renamed notebooks made gradable, with a note to the student
+execute     RobustExecute: nbgrader's Execute that survives a dying kernel and caps output
+sandbox     SandboxedKernelManager: each student's kernel in bubblewrap with resource limits
 """
