@@ -59,8 +59,25 @@ def _edit_tests(nb):
     return nb
 
 
+def _replace_answer(nb, grade_id: str, source: str):
+    cell_by_grade_id(nb, grade_id).source = source
+    return nb
+
+
+# A one_hot with the right shape, dtype and errors, and the wrong values (all zeros): only a
+# comparison of the values catches it, so a student may try to disable that comparison.
+WRONG_ONE_HOT = """def one_hot(indices, n_x):
+    indices = np.asarray(indices, dtype=int)
+    for index in indices:
+        if not 0 <= index < n_x:
+            raise IndexError(index)
+    return np.zeros((n_x, indices.shape[0]))
+"""
+
+
 # name -> (how the submission is made from (solution, blank), expected, text in the feedback)
-# expected: "full" (every test cell full marks), "zero", or "first" (only the first task lost).
+# expected: "full" (every test cell full marks), "zero", "first" (only the first task lost), or
+# the name(s) of the answer cell(s) whose tasks are lost.
 CASES = {
     "syntax_error": (lambda good, blank: _prepend(good, FIRST_ANSWER, "def broken(:"),
                      "first", "SyntaxError"),
@@ -106,6 +123,17 @@ CASES = {
         blank, FIRST_ANSWER,
         "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)"),
         "zero", None),
+    "patches_numpy_to_agree": (lambda good, blank: _replace_answer(_prepend(
+        good, FIRST_ANSWER, "import numpy\nnumpy.array_equal = lambda *args, **kwargs: True"),
+        "one_hot", WRONG_ONE_HOT), "one_hot", None),
+    "patches_builtins": (lambda good, blank: _replace_answer(_append(
+        good, FIRST_ANSWER, "import builtins, numpy\n"
+        "builtins.isinstance = lambda obj, kind: True\n"
+        "numpy.array_equal = lambda *args, **kwargs: True"),
+        "one_hot", WRONG_ONE_HOT),
+        # A builtin that lies breaks the kernel itself: that cell never answers, is stopped and
+        # skipped, and the restored builtins then judge one_hot.
+        ("tokenize_sentence", "one_hot"), "CellTimeoutError"),
     "old_nbformat": (None, "full", None),
     "renamed_notebook": (None, "full", "was named"),
     "missing_notebook": (None, "zero", "No notebook named"),
@@ -198,7 +226,9 @@ def test_case_gets_the_right_score_and_a_reason_in_its_feedback(graded_class, na
     elif expected == "zero":
         want = {cell: 0 for cell in tests}
     else:
-        want = {cell: (0 if cell == FIRST_TEST else points) for cell, points in tests.items()}
+        answers = {"first": (FIRST_ANSWER,)}.get(expected, expected)
+        lost = {f"test_{a}" for a in ((answers,) if isinstance(answers, str) else answers)}
+        want = {cell: (0 if cell in lost else points) for cell, points in tests.items()}
     assert got == want, f"{name}: scored {got}, expected {want}"
     feedback = graded_class["course"] / "feedback" / name / ASSIGNMENT / NOTEBOOK.replace(
         ".ipynb", ".html")

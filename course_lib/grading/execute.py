@@ -23,14 +23,57 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import secrets
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 KERNEL_DIED = "KernelDied"
+
+# Sent to the kernel before any student code runs: import the modules the tests use, keep a
+# copy of each one's attributes, and return a function that puts them all back. It runs again
+# before every test cell, so a student who replaced numpy.array_equal, a course_lib reference
+# or a builtin by something that always agrees is graded by the real ones.
+GUARD_SOURCE = """
+def {name}_install(module_names):
+    import builtins, importlib, sys
+    for module_name in module_names:
+        try:
+            importlib.import_module(module_name)
+        except Exception:
+            pass
+    roots = {{name.split(".")[0] for name in module_names}} | {{"builtins"}}
+    saved = {{}}
+    for module_name, module in list(sys.modules.items()):
+        if module is not None and module_name.split(".")[0] in roots:
+            try:
+                saved[module_name] = (module, dict(vars(module)))
+            except TypeError:
+                pass
+    missing = object()
+
+    def restore():
+        for module_name, (module, attributes) in saved.items():
+            if sys.modules.get(module_name) is not module:
+                sys.modules[module_name] = module
+            current = vars(module)
+            for key, value in attributes.items():
+                if current.get(key, missing) is not value:
+                    try:
+                        setattr(module, key, value)
+                    except (AttributeError, TypeError):
+                        pass
+        get_ipython().user_ns["__builtins__"] = builtins
+    return restore
+
+{name} = {name}_install({modules!r})
+del {name}_install
+"""
+IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w, ]+)|import\s+([\w., ]+))", re.M)
 
 
 def _size(output: NotebookNode) -> int:
@@ -46,10 +89,60 @@ class RobustExecute(Execute):
     max_kernel_deaths = Integer(
         5, config=True, help="after this many dead kernels, the remaining cells are not run")
 
+    guarded_packages = List(
+        Unicode(), ["numpy", "torch", "course_lib", "math", "random"], config=True,
+        help="packages whose attributes are put back before every test cell (with builtins), "
+             "when the notebook's locked cells import them")
+
     def preprocess(self, nb, resources=None, km=None):
         self._crashed: set[int] = set()
         self._kept_bytes: dict[int, int] = {}
+        self._guard = None
+        self._guarded_modules = self.modules_to_guard(nb)
         return super().preprocess(nb, resources, km=km)
+
+    def modules_to_guard(self, nb) -> list[str]:
+        """Modules imported by the notebook's locked cells (setup and tests) that belong to a
+        guarded package; ``from p import m`` counts ``p.m`` (it may be a module)."""
+        names = set()
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type != "code" or meta.get("solution") or not (
+                    meta.get("locked") or meta.get("grade")):
+                continue
+            for source, imported, plain in IMPORT_RE.findall(cell.source):
+                if source:
+                    names.add(source)
+                    names.update(f"{source}.{n.split()[0]}" for n in imported.split(",")
+                                 if n.strip())
+                else:
+                    names.update(n.split()[0] for n in plain.split(",") if n.strip())
+        return sorted(n for n in names if n.split(".")[0] in self.guarded_packages)
+
+    async def _execute_aside(self, cell, index: int) -> None:
+        """Execute ``cell`` in the kernel without it taking the place of notebook cell ``index``
+        (nbclient stores every executed cell at its index)."""
+        original = self.nb.cells[index]
+        try:
+            await super().async_execute_cell(cell, index, store_history=False)
+        finally:
+            self.nb.cells[index] = original
+            self._kept_bytes.pop(index, None)
+
+    def _run_silently(self, source: str, index: int) -> None:
+        cell = NotebookNode(cell_type="code", source=source, metadata={}, outputs=[],
+                            execution_count=None)
+        run_sync(self._execute_aside)(cell, index)
+
+    def _install_guard(self, index: int) -> None:
+        self._guard = f"_grader_guard_{secrets.token_hex(8)}"
+        self._run_silently(GUARD_SOURCE.format(name=self._guard,
+                                               modules=self._guarded_modules), index)
+
+    @staticmethod
+    def _is_test_cell(cell) -> bool:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
     def output(self, outs, msg, display_id, cell_index):
         kept = self._kept_bytes.get(cell_index, 0)
@@ -77,6 +170,10 @@ class RobustExecute(Execute):
                                    "cells were not run")]
             return cell, self.resources
         try:
+            if self._guard is None:
+                self._install_guard(index)
+            if self._is_test_cell(cell):
+                self._run_silently(f"{self._guard}()", index)
             return super().preprocess_cell(cell, resources, index)
         except (DeadKernelError, CellTimeoutError) as exc:
             self._crashed.add(index)
@@ -102,16 +199,19 @@ class RobustExecute(Execute):
             await ensure_async(self.kc.stop_channels())
         await ensure_async(self.km.restart_kernel(now=True))
         await self.async_start_new_kernel_client()
+        # The new kernel gets its own guard before any student code runs again.
+        self._guard = f"_grader_guard_{secrets.token_hex(8)}"
+        guard = NotebookNode(cell_type="code", metadata={}, outputs=[], execution_count=None,
+                             source=GUARD_SOURCE.format(name=self._guard,
+                                                        modules=self._guarded_modules))
+        await self._execute_aside(guard, upto)
         for index, cell in enumerate(self.nb.cells[:upto]):
             if cell.cell_type != "code" or index in self._crashed or not cell.source.strip():
                 continue
-            replay = copy.deepcopy(cell)
             try:
-                await super().async_execute_cell(replay, index, store_history=False)
+                await self._execute_aside(copy.deepcopy(cell), index)
             except (DeadKernelError, CellTimeoutError):
                 # It crashes now although it did not before: skip it from now on too.
                 self._crashed.add(index)
                 await ensure_async(self.km.restart_kernel(now=True))
                 await self.async_start_new_kernel_client()
-            finally:
-                self._kept_bytes.pop(index, None)
