@@ -271,3 +271,30 @@ def batch_one_hot(batch, n_x):
 ''',
     },
 ]
+
+# A submission that hands each task to the course's reference implementation (course_lib is
+# installed for every student) must score 0 for that task: the hidden tests refuse the call.
+MUTANTS += [
+    {
+        "name": "delegates_tokenize_sentence",
+        "answer_cell": "tokenize_sentence",
+        "test_cell": "test_tokenize_sentence",
+        "source": '''\
+def tokenize_sentence(text):
+    from course_lib.text import tokenize
+    return tokenize(text)
+''',
+    },
+    {
+        "name": "delegates_one_hot",
+        "answer_cell": "one_hot",
+        "test_cell": "test_one_hot",
+        "source": '''\
+from course_lib import text as _course_text
+
+
+def one_hot(indices, n_x):
+    return _course_text.one_hot(indices, n_x)
+''',
+    },
+]

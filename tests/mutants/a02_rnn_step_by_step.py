@@ -448,3 +448,31 @@ def numerical_gradient(f, x, eps=1e-6):
 '''),
     },
 ]
+
+# Submissions that hand a task to the course's reference implementation (course_lib is
+# installed for every student) must score 0 for that task: the hidden tests refuse the call.
+MUTANTS += [
+    {
+        "name": "delegates_rnn_cell_forward",
+        "answer_cell": "rnn_cell_forward",
+        "test_cell": "test_rnn_cell_forward",
+        "source": '''\
+from course_lib.rnn import rnn_cell_forward as _course_cell
+
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    a_next, yt_pred, cache = _course_cell(xt, a_prev, parameters)
+    return a_next, yt_pred, cache[:4]
+''',
+    },
+    {
+        "name": "delegates_rnn_cell_backward",
+        "answer_cell": "rnn_cell_backward",
+        "test_cell": "test_rnn_cell_backward",
+        "source": '''\
+def rnn_cell_backward(da_next, cache):
+    from course_lib import rnn
+    return rnn.rnn_cell_backward(da_next, tuple(cache) + ("tanh",))
+''',
+    },
+]
