@@ -52,6 +52,8 @@ c.Autograde.autograde_preprocessors = [
 
 # Sandboxed grading (course_lib/grading/sandbox.py): each student's kernel runs in bubblewrap
 # with no network, no view of solutions/, the gradebook or other students, and resource limits.
-# On with COURSE_SANDBOX=1 (needs Debian's bubblewrap and a writable pids cgroup).
-if os.environ.get("COURSE_SANDBOX") == "1":
+# On by default; it needs Debian's bubblewrap (`make test` installs it) and root or a writable
+# pids cgroup, and refuses to run without them. COURSE_SANDBOX=0 turns it off (unsafe: student
+# code then runs with your rights).
+if os.environ.get("COURSE_SANDBOX", "1") != "0":
     c.Execute.kernel_manager_class = "course_lib.grading.sandbox.SandboxedKernelManager"

@@ -4,7 +4,7 @@ A probe notebook runs in a sandboxed kernel, exactly as nbgrader would start it 
 whose folder is ``course/autograded/alice/a01``, next to a decoy course: solutions, a gradebook,
 another student's folder and an instructor's home, each holding a secret. Each test checks one
 restriction from the probe's report. Resource limits are set low here so they bite quickly.
-The last test grades a real submission with ``nbgrader autograde`` and ``COURSE_SANDBOX=1``.
+The last test grades a real submission with ``nbgrader autograde`` and the course's configuration.
 """
 
 from __future__ import annotations
@@ -241,8 +241,8 @@ def test_sandbox_refuses_to_start_without_bubblewrap(decoy):
 
 
 def test_nbgrader_autograde_grades_the_solution_in_the_sandbox(tmp_path):
-    """With COURSE_SANDBOX=1 the course's own configuration grades inside the sandbox: the
-    solution still scores full marks, and the kernel cannot see the course's solutions."""
+    """The course's own configuration grades inside the sandbox (the default): the solution
+    still scores full marks, and the kernel cannot see the course's solutions."""
     assignment = "a01_vocabulary"
     course = tmp_path / "course"
     release_dir = generate_release(REPO, assignment, course, tool("nbgrader"))
@@ -257,7 +257,7 @@ def test_nbgrader_autograde_grades_the_solution_in_the_sandbox(tmp_path):
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / release_path.name)
 
-    env = dict(os.environ, COURSE_SANDBOX="1")
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_SANDBOX"}  # the default
     proc = subprocess.run([tool("nbgrader"), "autograde", assignment], cwd=course, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

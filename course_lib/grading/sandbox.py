@@ -25,8 +25,8 @@ Use it from ``nbgrader_config.py``::
 
     c.Execute.kernel_manager_class = "course_lib.grading.sandbox.SandboxedKernelManager"
 
-(the course's configuration does this when the environment variable ``COURSE_SANDBOX`` is
-``1``). ``tests/test_sandbox.py`` proves every restriction listed here.
+(the course's configuration does this unless the environment variable ``COURSE_SANDBOX`` is
+``0``). ``tests/test_sandbox.py`` proves every restriction listed here.
 """
 
 from __future__ import annotations
