@@ -48,7 +48,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from _common import load_average, machine  # noqa: E402
-from nbtools import assignments, completed_submission, generate_release  # noqa: E402
+from nbtools import (assignments, auto_scores, completed_submission,  # noqa: E402
+                     generate_release, load_mutants)
 
 BIN = Path(sys.executable).parent
 # nbgrader runs `alembic` (its gradebook migrations) from PATH.
@@ -57,20 +58,13 @@ CELL_TIMEOUT = 60
 RESULTS = REPO / "benchmarks" / "results"
 
 
-def load_mutants(assignment: str) -> list[dict]:
-    namespace: dict = {}
-    path = REPO / "tests" / "mutants" / f"{assignment}.py"
-    exec(compile(path.read_text(), str(path), "exec"), namespace)
-    return namespace["MUTANTS"]
-
-
 def synthetic_class(assignment: str, course: Path, n_students: int) -> list[str]:
     """Submit ``n_students`` notebooks into ``course``: correct, blank and mistaken ones."""
     release_dir = course / "assignments" / assignment
     (release_path,) = release_dir.glob("*.ipynb")
     release = nbformat.read(release_path, as_version=4)
     source = nbformat.read(REPO / "solutions" / assignment / release_path.name, as_version=4)
-    kinds = [("correct", None), ("blank", None)] + [(m["name"], m) for m in load_mutants(assignment)]
+    kinds = [("correct", None), ("blank", None)] + [(m["name"], m) for m in load_mutants(REPO, assignment)]
     students = []
     for i in range(n_students):
         kind, mutant = kinds[i % len(kinds)]
@@ -94,14 +88,6 @@ def run(cmd: list[str], cwd: Path) -> float:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return time.perf_counter() - t0
-
-
-def auto_scores(course: Path, assignment: str) -> dict:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {sub.student.id: {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
-                for sub in gb.find_assignment(assignment).submissions}
 
 
 def execute_only(course: Path, assignment: str) -> float:

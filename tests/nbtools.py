@@ -6,8 +6,10 @@ Kept in tests/ (instructor side); nothing here is published or imported by cours
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -135,3 +137,28 @@ def completed_submission(release_nb, source_nb, replace: dict[str, str] | None =
         else:
             cell.source = strip_markers(cell_by_grade_id(source_nb, gid).source)
     return nb
+
+
+def load_mutants(repo: Path, assignment: str) -> list[dict]:
+    """The plausible wrong answers of ``tests/mutants/<assignment>.py`` (its MUTANTS list)."""
+    path = repo / "tests" / "mutants" / f"{assignment}.py"
+    spec = importlib.util.spec_from_file_location(f"mutants_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MUTANTS
+
+
+def auto_scores(course: Path, assignment: str) -> dict[str, dict[str, float | None]]:
+    """Each student's autograded score per graded cell, from the course's SQLite gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {sub.student.id: {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
+                for sub in gb.find_assignment(assignment).submissions}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -9,11 +9,9 @@ points, a deleted cell is still graded, the cell timeout applies, and `nbgrader 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,18 +23,10 @@ import nbformat
 import pytest
 
 from conftest import REPO, tool
-from nbtools import (assignments, cell_by_grade_id, completed_submission, generate_release,
-                     nbgrader_meta, strip_markers)
+from nbtools import (assignments, auto_scores, cell_by_grade_id, completed_submission, free_port,
+                     generate_release, load_mutants, nbgrader_meta, strip_markers)
 
 CELL_TIMEOUT = 20  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
-
-
-def load_mutants(assignment: str) -> list[dict]:
-    path = REPO / "tests" / "mutants" / f"{assignment}.py"
-    spec = importlib.util.spec_from_file_location(f"mutants_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MUTANTS
 
 
 def mutant_groups(mutants: list[dict]) -> list[list[dict]]:
@@ -95,7 +85,7 @@ class Graded:
             for c in self.source.cells
             if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
         }
-        self.mutants = load_mutants(assignment)
+        self.mutants = load_mutants(REPO, assignment)
         self.elapsed: dict[str, float] = {}
 
     def submit(self, student: str, nb, course: Path | None = None) -> None:
@@ -247,12 +237,6 @@ def test_export_csv_and_feedback(graded):
     assert f"Score: {max_score:g}" in feedback[0].read_text() or str(max_score) in feedback[0].read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
 def test_formgrader_shows_the_class_in_a_browser(graded):
     """The instructor's view: nbgrader's formgrader, served from the graded course on
@@ -267,7 +251,7 @@ def test_formgrader_shows_the_class_in_a_browser(graded):
                     for s in gb.find_assignment(graded.assignment).submissions}
     assert {"solution", "blank"} <= set(expected)
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [tool("jupyter"), "server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
          "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.open_browser=False",
@@ -315,14 +299,6 @@ def test_formgrader_shows_the_class_in_a_browser(graded):
     assert not errors, f"JavaScript errors in the formgrader: {errors[:3]}"
 
 
-def _auto_scores(course: Path, assignment: str) -> dict[str, dict[str, float | None]]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {sub.student.id: {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
-                for sub in gb.find_assignment(assignment).submissions}
-
-
 @pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
 def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(graded, tmp_path):
     """The class graded by the parallel command gets exactly the grades of nbgrader's serial
@@ -332,8 +308,8 @@ def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(gr
     shutil.copytree(graded.course / "submitted", serial / "submitted")
     run([tool("nbgrader"), "autograde", graded.assignment], serial, timeout=1800)
 
-    parallel_scores = _auto_scores(graded.course, graded.assignment)
-    serial_scores = _auto_scores(serial, graded.assignment)
+    parallel_scores = auto_scores(graded.course, graded.assignment)
+    serial_scores = auto_scores(serial, graded.assignment)
     students = {p.name for p in (graded.course / "submitted").iterdir()}
     assert set(parallel_scores) == students, "the parallel run missed or invented students"
     assert parallel_scores == serial_scores

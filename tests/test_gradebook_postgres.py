@@ -14,7 +14,6 @@ import csv
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import nbformat
 import pytest
 
 from conftest import REPO, tool
-from nbtools import completed_submission, nbgrader_meta
+from nbtools import completed_submission, free_port, nbgrader_meta
 
 ASSIGNMENT = "a01_vocabulary"
 
@@ -43,18 +42,12 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--"] + cmd if os.geteuid() == 0 else cmd
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres_url():
     data = Path(tempfile.mkdtemp(prefix="course-pg-"))
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(data / "db"), "-A", "trust",
                                  "-U", "grader", "--no-sync"]),
                    check=True, capture_output=True, timeout=120)
