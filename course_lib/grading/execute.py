@@ -35,12 +35,14 @@ from traitlets import Integer, List, Unicode
 KERNEL_DIED = "KernelDied"
 
 # Sent to the kernel before any student code runs: import the modules the tests use, keep a
-# copy of each one's attributes, and return a function that puts them all back. It runs again
-# before every test cell, so a student who replaced numpy.array_equal, a course_lib reference
-# or a builtin by something that always agrees is graded by the real ones.
+# copy of each one's attributes (and of the code of each function among them), and return a
+# function that puts them all back. It runs again before every test cell, so a student who
+# replaced numpy.array_equal, a course_lib reference, a check of course_lib.checks or a builtin
+# by something that always agrees (or swapped such a function's __code__) is graded by the real
+# ones.
 GUARD_SOURCE = """
 def {name}_install(module_names):
-    import builtins, importlib, sys
+    import builtins, importlib, sys, types
     for module_name in module_names:
         try:
             importlib.import_module(module_name)
@@ -55,6 +57,15 @@ def {name}_install(module_names):
             except TypeError:
                 pass
     missing = object()
+    # A function's body can be replaced without rebinding its name (f.__code__ = ...): keep
+    # the code, defaults and keyword defaults of every function these modules hold.
+    function_type = types.FunctionType
+    functions = {{}}
+    for module, attributes in saved.values():
+        for value in attributes.values():
+            if type(value) is function_type and id(value) not in functions:
+                functions[id(value)] = (value, value.__code__, value.__defaults__,
+                                        value.__kwdefaults__)
 
     def restore():
         for module_name, (module, attributes) in saved.items():
@@ -67,6 +78,16 @@ def {name}_install(module_names):
                         setattr(module, key, value)
                     except (AttributeError, TypeError):
                         pass
+        for function, code, defaults, kwdefaults in functions.values():
+            try:
+                if function.__code__ is not code:
+                    function.__code__ = code
+                if function.__defaults__ is not defaults:
+                    function.__defaults__ = defaults
+                if function.__kwdefaults__ is not kwdefaults:
+                    function.__kwdefaults__ = kwdefaults
+            except (TypeError, ValueError):
+                pass
         get_ipython().user_ns["__builtins__"] = builtins
     return restore
 
