@@ -50,6 +50,16 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Feedback without the hidden tests (course_lib/grading/feedback.py): nbgrader renders the
+# autograded notebook as it is, hidden blocks and traceback source lines included (nbgrader
+# issues #917, #1363). nbgrader's own two steps, in order, then HideHiddenTests. Only the
+# feedback copy is filtered: autograded/ and formgrader keep everything.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "course_lib.grading.feedback.HideHiddenTests",
+]
+
 # Sandboxed grading (course_lib/grading/sandbox.py): each student's kernel runs in bubblewrap
 # with no network, no view of solutions/, the gradebook or other students, and resource limits.
 # On by default; it needs Debian's bubblewrap (`make test` installs it) and root or a writable

@@ -6,6 +6,7 @@ Kept in tests/ (instructor side); nothing here is published or imported by cours
 from __future__ import annotations
 
 import copy
+import html
 import importlib.util
 import re
 import shutil
@@ -60,6 +61,18 @@ def secret_lines(nb_path: Path) -> list[str]:
     return lines
 
 
+def hidden_test_lines(nb_path: Path) -> list[str]:
+    """Every non-trivial line of the hidden-test blocks of a notebook (whitespace-normalised).
+
+    The subset of :func:`secret_lines` that a student's feedback must not show either (the
+    feedback does show the student's own answers, so solution lines are no leak there).
+    """
+    nb = nbformat.read(nb_path, as_version=4)
+    lines = (" ".join(line.split()) for cell in nb.cells if cell.cell_type == "code"
+             for block in HIDDEN_RE.findall(cell.source) for line in block.splitlines())
+    return [line for line in lines if len(line) >= MIN_LEAK_CHARS]
+
+
 def public_lines(repo: Path) -> set[str]:
     """Every line (normalised, >= MIN_LEAK_CHARS) of the course_lib package.
 
@@ -74,6 +87,12 @@ def public_lines(repo: Path) -> set[str]:
             if len(norm) >= MIN_LEAK_CHARS:
                 lines.add(norm)
     return lines
+
+
+def visible_text(page: str) -> str:
+    """Text of an HTML page with tags removed and entities decoded (highlighted code is split
+    over many spans, and ``"`` becomes ``&quot;``)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 def find_leaks(secrets: list[str], haystack: str) -> list[str]:
