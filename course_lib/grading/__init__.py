@@ -10,4 +10,5 @@ parallel    ``python -m course_lib.grading.parallel ASSIGNMENT``: intake, then n
 intake      unreadable, missing or renamed notebooks made gradable, with a note to the student
 execute     RobustExecute: nbgrader's Execute that survives a dying kernel and caps output
 sandbox     SandboxedKernelManager: each student's kernel in bubblewrap with resource limits
+feedback    HideHiddenTests: feedback pages without hidden-test lines (in source or tracebacks)
 """
