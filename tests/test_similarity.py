@@ -1,0 +1,289 @@
+"""course_lib.grading.similarity on a synthetic class of Assignment 2.
+
+The class (tests/similarity_class/) has three honest students whose answers are correct and
+differently built (ada, ben, chi), a copy of ada with renamed variables and reordered statements
+(dan), a reformatted copy of course_lib (eve), a partial copy of ben (fay), and a student whose
+notebook cannot be read (gus). The report must rank every copy above every pair of honest
+answers, in every answer cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbtools import completed_submission, nbgrader_meta
+
+from course_lib import gradcheck, rnn
+from course_lib.grading import similarity
+
+ASSIGNMENT = "a02_rnn_step_by_step"
+CLASS_DIR = Path(__file__).resolve().parent / "similarity_class"
+CELLS = ["rnn_cell_forward", "rnn_forward", "rnn_cell_backward", "rnn_backward",
+         "find_buggy_gradient"]
+HONEST = ["ada", "ben", "chi"]
+# Who copied from whom, per answer cell (eve left find_buggy_gradient as released, but pasted
+# course_lib's numerical_gradient into the same cell).
+COPIES = {cell: {("ada", "dan"), ("ben", "fay"), ("course_lib", "eve")} for cell in CELLS}
+SECTION_RE = re.compile(r"^# %% (\w+)\n", re.M)
+
+
+def student_cells(path: Path) -> dict[str, str]:
+    """The ``# %% <grade_id>`` sections of one student's data file."""
+    parts = SECTION_RE.split(path.read_text())
+    return {parts[i]: parts[i + 1].strip() + "\n" for i in range(1, len(parts), 2)}
+
+
+def with_released_docstrings(source: str, stub: str) -> str:
+    """The student's code with each released ``def`` line replaced by the stub's def and
+    docstring, as a student who only replaced ``raise NotImplementedError()`` has it."""
+    lines = stub.splitlines()
+    for node in ast.parse(stub).body:
+        if isinstance(node, ast.FunctionDef) and ast.get_docstring(node) is not None:
+            header = "\n".join(lines[node.lineno - 1:node.body[0].end_lineno])
+            pattern = re.compile(rf"^def {node.name}\(.*\):[ \t]*$", re.M)
+            assert pattern.search(source), f"no `def {node.name}(...)` line in\n{source}"
+            source = pattern.sub(lambda _: header, source, count=1)
+    return source
+
+
+def released_cells(release_nb) -> dict[str, str]:
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in release_nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("solution")}
+
+
+@pytest.fixture(scope="module")
+def klass(repo, tmp_path_factory):
+    """A course directory with the release, the source and the class's submissions."""
+    course = tmp_path_factory.mktemp("similarity_course")
+    for folder in ("assignments", "solutions"):
+        shutil.copytree(repo / folder / ASSIGNMENT, course / folder / ASSIGNMENT)
+    name = f"{ASSIGNMENT}.ipynb"
+    release_nb = nbformat.read(course / "assignments" / ASSIGNMENT / name, as_version=4)
+    source_nb = nbformat.read(course / "solutions" / ASSIGNMENT / name, as_version=4)
+    stubs = released_cells(release_nb)
+    answers = {}
+    for path in sorted(CLASS_DIR.glob("*.py")):
+        cells = student_cells(path)
+        assert sorted(cells) == sorted(CELLS), f"{path.name} has the cells {sorted(cells)}"
+        answers[path.stem] = {gid: with_released_docstrings(src, stubs[gid])
+                              for gid, src in cells.items()}
+        folder = course / "submitted" / path.stem / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(completed_submission(release_nb, source_nb, answers[path.stem]),
+                       folder / name)
+    broken = course / "submitted" / "gus" / ASSIGNMENT
+    broken.mkdir(parents=True)
+    (broken / name).write_text('{"cells": [ this is not json')
+    started = time.perf_counter()
+    html_path, csv_path, report = similarity.write_report(ASSIGNMENT, course, course / "report")
+    seconds = time.perf_counter() - started
+    return {"course": course, "release": release_nb, "answers": answers, "report": report,
+            "html": html_path, "csv": csv_path, "seconds": seconds}
+
+
+# --------------------------------------------------------------------------- the data is genuine
+
+
+def notebook_namespace(release_nb, answers: dict[str, str]) -> dict:
+    """Run the release's setup cells, then this student's answer cells, as the notebook would."""
+    namespace: dict = {}
+    for cell in release_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            exec(compile(answers[meta["grade_id"]], meta["grade_id"], "exec"), namespace)
+        elif not meta.get("grade"):   # setup and the classmate's buggy backward pass
+            exec(compile(cell.source, meta.get("grade_id", "setup"), "exec"), namespace)
+    return namespace
+
+
+def _problem(seed, n_x=3, n_a=5, n_y=2, m=4, T_x=6):
+    rng = np.random.default_rng(seed)
+    parameters = rnn.initialize_parameters(n_a, n_x, n_y, seed=seed, scale=0.6)
+    parameters["ba"] = 0.5 * rng.standard_normal((n_a, 1))
+    parameters["by"] = 0.5 * rng.standard_normal((n_y, 1))
+    return (rng.standard_normal((n_x, m, T_x)), rng.standard_normal((n_a, m)), parameters,
+            rng.standard_normal((n_a, m, T_x)))
+
+
+def check_correct(ns: dict, cells: list[str]) -> None:
+    """Compare a student's functions with course_lib on random problems of several shapes."""
+    for seed, sizes in [(1, (3, 5, 2, 4, 6)), (2, (1, 2, 3, 1, 1)), (3, (6, 3, 4, 2, 3))]:
+        x, a0, parameters, da = _problem(seed, *sizes)
+        xt = x[:, :, 0]
+        ref_a, ref_y, ref_cache = rnn.rnn_cell_forward(xt, a0, parameters)
+        if "rnn_cell_forward" in cells:
+            a_next, yt_pred, cache = ns["rnn_cell_forward"](xt, a0, parameters)
+            np.testing.assert_allclose(a_next, ref_a, atol=1e-12)
+            np.testing.assert_allclose(yt_pred, ref_y, atol=1e-12)
+            assert len(cache) == 4 and cache[0] is not None
+        if "rnn_cell_backward" in cells:
+            got = ns["rnn_cell_backward"](da[:, :, 0], ref_cache[:4])
+            for key, value in rnn.rnn_cell_backward(da[:, :, 0], ref_cache).items():
+                np.testing.assert_allclose(got[key], value, atol=1e-12, err_msg=key)
+        ref_a, ref_y, ref_caches = rnn.rnn_forward(x, a0, parameters)
+        if "rnn_forward" in cells:
+            a, y_pred, (caches, cached_x) = ns["rnn_forward"](x, a0, parameters)
+            np.testing.assert_allclose(a, ref_a, atol=1e-12)
+            np.testing.assert_allclose(y_pred, ref_y, atol=1e-12)
+            assert len(caches) == x.shape[2] and cached_x is x
+        if "rnn_backward" in cells:
+            got = ns["rnn_backward"](da, ([c[:4] for c in ref_caches], x))
+            for key, value in rnn.rnn_backward(da, ref_caches).items():
+                np.testing.assert_allclose(got[key], value, atol=1e-12, err_msg=key)
+    if "numerical_gradient" in cells:
+        w = np.random.default_rng(7).standard_normal((2, 3, 2))
+        before = w.copy()
+        got = ns["numerical_gradient"](lambda: float(np.sum(np.sin(w) * w)), w)
+        np.testing.assert_array_equal(w, before)
+        np.testing.assert_allclose(
+            got, gradcheck.numerical_gradient(lambda: float(np.sum(np.sin(w) * w)), w), atol=1e-9)
+    if "find_buggy_gradient" in cells:
+        def correct(da_next, cache):
+            return rnn.rnn_cell_backward(da_next, tuple(cache) + ("tanh",))
+
+        def wrong_dba(da_next, cache):
+            return {**correct(da_next, cache), "dba": correct(da_next, cache)["dba"] / 2}
+
+        for seed in (0, 3):
+            assert ns["find_buggy_gradient"](ns["buggy_rnn_cell_backward"], seed)[0] == "dWaa"
+            assert ns["find_buggy_gradient"](correct, seed)[0] is None
+            assert ns["find_buggy_gradient"](wrong_dba, seed)[0] == "dba"
+
+
+@pytest.mark.parametrize("student", HONEST + ["dan", "fay"])
+def test_every_answer_of_the_class_is_correct(klass, student):
+    """The honest answers (and the copies) really solve the tasks, against course_lib.rnn."""
+    ns = notebook_namespace(klass["release"], klass["answers"][student])
+    check_correct(ns, CELLS[:4] + ["numerical_gradient", "find_buggy_gradient"])
+
+
+def test_the_course_lib_copy_is_correct_where_it_answered(klass):
+    ns = notebook_namespace(klass["release"], klass["answers"]["eve"])
+    check_correct(ns, CELLS[:4] + ["numerical_gradient"])
+
+
+def test_the_honest_answers_are_differently_built(klass):
+    """No two honest answers of a cell share more than half of their canonical statements."""
+    release = released_cells(klass["release"])
+    for cell in CELLS:
+        boiler = similarity.Boilerplate([release[cell]])
+        codes = {s: boiler.code(s, klass["answers"][s][cell]) for s in HONEST}
+        for i, a in enumerate(HONEST):
+            for b in HONEST[i + 1:]:
+                pair = similarity.compare(cell, codes[a], codes[b])
+                assert pair.statement_score < 0.5, (cell, a, b, pair.statement_score)
+
+
+# --------------------------------------------------------------------------- the ranking
+
+
+def _key(pair) -> tuple[str, str]:
+    return tuple(sorted((pair.a, pair.b)))
+
+
+def test_every_copy_ranks_above_every_honest_pair(klass):
+    report = klass["report"]
+    for cell in CELLS:
+        ranked = [p for p in report.pairs[cell] if p.rank is not None]
+        copies = [p for p in ranked if _key(p) in COPIES[cell]]
+        assert {_key(p) for p in copies} == COPIES[cell], f"{cell}: a copy pair was not compared"
+        honest = [p for p in ranked if _key(p) not in COPIES[cell] and p.b != "course_lib"
+                  and p.a in HONEST and p.b in HONEST]
+        assert len(honest) == 3
+        lowest_copy = min(copies, key=lambda p: p.score)
+        highest_honest = max(honest, key=lambda p: p.score)
+        assert lowest_copy.score > highest_honest.score, (
+            f"{cell}: the copy {_key(lowest_copy)} scores {lowest_copy.score:.3f}, the honest pair "
+            f"{_key(highest_honest)} {highest_honest.score:.3f}")
+        assert lowest_copy.rank < highest_honest.rank
+
+
+def test_a_cell_left_as_released_scores_zero(klass):
+    """eve left find_buggy_gradient as released: the stub is boilerplate, so two students who
+    both leave a cell blank do not look alike."""
+    release = released_cells(klass["release"])
+    boiler = similarity.Boilerplate([release["rnn_forward"]])
+    blank = [boiler.code(s, release["rnn_forward"]) for s in ("x", "y")]
+    pair = similarity.compare("rnn_forward", *blank)
+    assert pair.score == 0 and "no code of its own" in pair.note
+
+
+def test_renaming_and_reordering_do_not_change_the_statement_measure():
+    original = "def f(a, b):\n    c = a + b * 2\n    d = {'x': a, 'y': b}\n    return c, d\n"
+    renamed = "def f(p, q):\n    e = {'y': q, 'x': p}\n    r = 2 * q + p\n    return r, e\n"
+    assert similarity.statement_fingerprints(original)[0] == similarity.statement_fingerprints(renamed)[0]
+    other = "def f(a, b):\n    c = a - b * 2\n    return c, None\n"
+    assert similarity.statement_fingerprints(original)[0] != similarity.statement_fingerprints(other)[0]
+
+
+def test_the_reference_comes_from_the_modules_the_tests_import(klass):
+    cells = {c.label: c for c in klass["report"].cells}
+    assert "course_lib.rnn.rnn_cell_forward" in cells["rnn_cell_forward"].reference_note
+    assert "def rnn_backward(da, caches)" in cells["rnn_backward"].reference
+    note = cells["find_buggy_gradient"].reference_note
+    assert "course_lib.gradcheck.numerical_gradient" in note
+    assert "find_buggy_gradient: no course_lib reference" in note
+
+
+# --------------------------------------------------------------------------- the files
+
+
+def test_csv_has_one_ranked_row_per_cell_and_pair(klass):
+    with open(klass["csv"], newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    students = sorted(klass["answers"]) + ["gus"]
+    per_cell = len(students) * (len(students) - 1) // 2 + len(students)
+    assert len(rows) == len(CELLS) * per_cell
+    named = {row["student_a"] for row in rows} | {row["student_b"] for row in rows}
+    assert named == set(students) | {"course_lib"}
+    for cell in CELLS:
+        mine = [row for row in rows if row["cell"] == cell]
+        ranks = [int(row["rank"]) for row in mine if row["rank"]]
+        assert ranks == list(range(1, len(ranks) + 1))
+        scores = [float(row["score"]) for row in mine if row["rank"]]
+        assert scores == sorted(scores, reverse=True)
+        unscored = [row for row in mine if not row["rank"]]
+        assert unscored and all("gus" in (row["student_a"], row["student_b"])
+                                and "not compared" in row["note"] for row in unscored)
+
+
+def test_html_escapes_student_code_and_names_every_student(klass):
+    text = klass["html"].read_text()
+    assert "<script>" not in text
+    assert "&lt;/pre&gt;&lt;script&gt;alert(&quot;fay&quot;)&lt;/script&gt;" in text
+    for student in list(klass["answers"]) + ["gus"]:
+        assert f"<td>{student}</td>" in text
+    assert "could not be read" in text                 # gus is reported, not a crash
+    assert "evidence for a person to judge, not a verdict" in text
+    assert "winnowing" in text and "Dice coefficient" in text and "boilerplate" in text.lower()
+    assert "find_buggy_gradient: no course_lib reference" in text
+    assert text.count('<div class=\'side\'>') == len(CELLS) * 10
+    assert 'class="tok"' in text and 'class="stm"' in text
+
+
+def test_the_command_line_writes_the_report(klass, tmp_path, capsys):
+    assert similarity.main([ASSIGNMENT, "--course-dir", str(klass["course"]),
+                            "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "note: gus:" in printed and (tmp_path / "out" / "similarity.csv").exists()
+    assert (tmp_path / "out" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_a_course_without_a_release_is_a_clear_error(tmp_path, capsys):
+    assert similarity.main([ASSIGNMENT, "--course-dir", str(tmp_path)]) == 2
+    assert "no released notebook" in capsys.readouterr().err
+
+
+def test_the_report_takes_seconds(klass):
+    assert klass["seconds"] < 20, f"the report took {klass['seconds']:.1f} s for 7 students"
