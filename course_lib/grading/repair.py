@@ -208,16 +208,16 @@ def _missing_message(slot: Slot, candidates: int) -> str:
     return f"{what} was missing; it was put back from the assignment."
 
 
-def _longest_increasing(values: list[int]) -> set[int]:
-    """Indices of one longest strictly increasing subsequence of ``values``."""
+def _heaviest_increasing(values: list[int], weights: list[float]) -> set[int]:
+    """Indices of the strictly increasing subsequence of ``values`` with the largest weight."""
     if not values:
         return set()
-    best = [1] * len(values)
+    best = list(weights)
     back = [-1] * len(values)
     for i in range(len(values)):
         for j in range(i):
-            if values[j] < values[i] and best[j] + 1 > best[i]:
-                best[i], back[i] = best[j] + 1, j
+            if values[j] < values[i] and best[j] + weights[i] > best[i]:
+                best[i], back[i] = best[j] + weights[i], j
     i = max(range(len(values)), key=lambda k: (best[k], k))
     chosen = set()
     while i != -1:
@@ -339,9 +339,12 @@ def repair_notebook(nb, release, skip=lambda cell: False) -> Repair:
                        f"{_capitalised(slot.describe())}{found}: {'; '.join(problems)}."
                        f"{restored}")
 
-    # 4. order: graded cells in release order; the longest run already in order stays put.
+    # 4. order: graded cells in release order. The longest run already in order stays put
+    #    (the student's answer cells rather than the assignment's locked cells, on a tie); the
+    #    other graded cells move.
     placed = sorted(match, key=lambda gid: match[gid])
-    keep = {placed[i] for i in _longest_increasing([order[g] for g in placed])}
+    weights = [1.0 + 0.01 * by_id[g].is_answer for g in placed]
+    keep = {placed[i] for i in _heaviest_increasing([order[g] for g in placed], weights)}
     moved = set(match) - keep
     out = [(cell, owner.get(ci)) for ci, cell in enumerate(cells)
            if owner.get(ci) not in moved]
