@@ -10,8 +10,8 @@ answers, in every answer cell.
 from __future__ import annotations
 
 import ast
+import copy
 import csv
-import json
 import re
 import shutil
 import time
@@ -192,21 +192,44 @@ def _key(pair) -> tuple[str, str]:
     return tuple(sorted((pair.a, pair.b)))
 
 
+def copy_and_honest_extremes(pairs, copies):
+    """The lowest-scoring copy pair and the highest-scoring pair of honest students.
+
+    Raises AssertionError if a copy pair is missing or a copy does not rank above every
+    honest pair.
+    """
+    ranked = [p for p in pairs if p.rank is not None]
+    found = [p for p in ranked if _key(p) in copies]
+    assert {_key(p) for p in found} == copies, "a copy pair was not compared"
+    honest = [p for p in ranked if p.a in HONEST and p.b in HONEST]
+    assert honest, "no honest pair was compared"
+    lowest_copy = min(found, key=lambda p: p.score)
+    highest_honest = max(honest, key=lambda p: p.score)
+    assert lowest_copy.score > highest_honest.score and lowest_copy.rank < highest_honest.rank, (
+        f"the copy {_key(lowest_copy)} scores {lowest_copy.score:.3f} (rank {lowest_copy.rank}), "
+        f"the honest pair {_key(highest_honest)} {highest_honest.score:.3f} "
+        f"(rank {highest_honest.rank})")
+    return lowest_copy, highest_honest
+
+
 def test_every_copy_ranks_above_every_honest_pair(klass):
-    report = klass["report"]
     for cell in CELLS:
-        ranked = [p for p in report.pairs[cell] if p.rank is not None]
-        copies = [p for p in ranked if _key(p) in COPIES[cell]]
-        assert {_key(p) for p in copies} == COPIES[cell], f"{cell}: a copy pair was not compared"
-        honest = [p for p in ranked if _key(p) not in COPIES[cell] and p.b != "course_lib"
-                  and p.a in HONEST and p.b in HONEST]
-        assert len(honest) == 3
-        lowest_copy = min(copies, key=lambda p: p.score)
-        highest_honest = max(honest, key=lambda p: p.score)
-        assert lowest_copy.score > highest_honest.score, (
-            f"{cell}: the copy {_key(lowest_copy)} scores {lowest_copy.score:.3f}, the honest pair "
-            f"{_key(highest_honest)} {highest_honest.score:.3f}")
-        assert lowest_copy.rank < highest_honest.rank
+        pairs = klass["report"].pairs[cell]
+        assert len([p for p in pairs if p.a in HONEST and p.b in HONEST]) == 3
+        lowest_copy, highest_honest = copy_and_honest_extremes(pairs, COPIES[cell])
+        print(f"{cell}: lowest copy {_key(lowest_copy)} {lowest_copy.score:.3f}, "
+              f"highest honest {_key(highest_honest)} {highest_honest.score:.3f}")
+
+
+def test_the_ranking_check_fails_when_a_copy_hides(klass):
+    """The check above can fail: scored as if dan had written his own answer, it complains."""
+    pairs = copy.deepcopy(klass["report"].pairs["rnn_forward"])
+    for pair in pairs:
+        if _key(pair) == ("ada", "dan"):
+            pair.token_score = pair.statement_score = 0.0
+            pair.rank = len(pairs)
+    with pytest.raises(AssertionError, match=r"the copy \('ada', 'dan'\) scores 0.000"):
+        copy_and_honest_extremes(pairs, COPIES["rnn_forward"])
 
 
 def test_a_cell_left_as_released_scores_zero(klass):
@@ -217,6 +240,11 @@ def test_a_cell_left_as_released_scores_zero(klass):
     blank = [boiler.code(s, release["rnn_forward"]) for s in ("x", "y")]
     pair = similarity.compare("rnn_forward", *blank)
     assert pair.score == 0 and "no code of its own" in pair.note
+    # Without the subtraction the two blank cells would look like a perfect copy.
+    nothing = similarity.Boilerplate([])
+    unsubtracted = similarity.compare("rnn_forward", *[nothing.code(s, release["rnn_forward"])
+                                                      for s in ("x", "y")])
+    assert unsubtracted.score == 1.0
 
 
 def test_renaming_and_reordering_do_not_change_the_statement_measure():
@@ -272,12 +300,18 @@ def test_html_escapes_student_code_and_names_every_student(klass):
     assert 'class="tok"' in text and 'class="stm"' in text
 
 
-def test_the_command_line_writes_the_report(klass, tmp_path, capsys):
-    assert similarity.main([ASSIGNMENT, "--course-dir", str(klass["course"]),
-                            "--out", str(tmp_path / "out")]) == 0
+def test_the_command_in_the_instructor_guide_writes_the_report(klass, repo, capsys):
+    """The guide's command, run in the course directory, writes into similarity/<assignment>/
+    with a .gitignore, so the students' code cannot be committed by accident."""
+    guide = (repo / "chapters" / "instructor_guide.md").read_text()
+    shown = re.search(r"^python -m course_lib\.grading\.similarity (\S+)", guide, re.M)
+    assert shown and shown.group(1) == ASSIGNMENT
+    assert similarity.main([shown.group(1), "--course-dir", str(klass["course"])]) == 0
     printed = capsys.readouterr().out
-    assert "note: gus:" in printed and (tmp_path / "out" / "similarity.csv").exists()
-    assert (tmp_path / "out" / ".gitignore").read_text().strip().endswith("*")
+    out = klass["course"] / "similarity" / ASSIGNMENT
+    assert "note: gus:" in printed and str(out / "similarity.csv") in printed
+    assert (out / "similarity.html").exists()
+    assert (out / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_a_course_without_a_release_is_a_clear_error(tmp_path, capsys):

@@ -56,10 +56,12 @@ from .intake import _readable
 
 REFERENCE = "course_lib"
 # copydetect: a fingerprint is a k-gram of the filtered token text (names are one character
-# "V", so 12 characters span about six tokens: `V=V.V(V,V)+V`); winnowing keeps the smallest
-# hash of every window of WINDOW k-grams, which guarantees that every shared run of
-# K + WINDOW - 1 characters is found.
-K = 12
+# "V", so 16 characters span about eight tokens: `V=V.V(V,V)+V.V(V`); winnowing keeps the
+# smallest hash of every window of WINDOW k-grams, which guarantees that every shared run of
+# K + WINDOW - 1 characters is found. copydetect's default k of 25 suits whole files; answer
+# cells are a few lines, and on the synthetic class of tests/test_similarity.py k = 12 let
+# forced one-liners of honest students match, k = 20 lost a reformatted copy of course_lib.
+K = 16
 WINDOW = 4
 CSV_FIELDS = ["cell", "rank", "student_a", "student_b", "score", "token_score",
               "statement_score", "shared_statements", "note"]
@@ -464,14 +466,14 @@ def _kgram_hashes(text: str, k: int):
                      for i in range(len(text) - k + 1)], dtype=np.int64)
 
 
-def token_fingerprint(source: str, who: str, window: int = WINDOW, boilerplate=None):
+def token_fingerprint(source: str, who: str, window: int | None = None, boilerplate=None):
     """copydetect's filtered token text of ``source``, winnowed, less the boilerplate hashes."""
     import numpy as np
     from copydetect.utils import filter_code, get_token_coverage, winnow
 
     filtered, offsets = filter_code(source, who + ".py", language="python")
     hashes = _kgram_hashes(filtered, K)
-    hashes, index = winnow(hashes, window, remove_duplicates=False)
+    hashes, index = winnow(hashes, window or WINDOW, remove_duplicates=False)
     if boilerplate is not None and len(boilerplate):
         keep = ~np.isin(hashes, boilerplate)
         hashes, index = hashes[keep], index[keep]
@@ -748,8 +750,10 @@ def write_html(report: Report, path: Path, top: int = 30, show: int = 10) -> Non
         parts.append("</table>")
         skipped = [p for p in ranked if p.rank is None]
         if skipped:
-            parts.append("<p class='note'>Not compared: "
-                         + _e("; ".join(sorted({p.note for p in skipped}))) + "</p>")
+            absent = sorted({n for p in skipped for n in (p.a, p.b)
+                             if n != REFERENCE and (cell.label, n) not in report.codes})
+            parts.append("<p class='note'>Not compared (no answer cell could be read, see the "
+                         "students table): " + _e(", ".join(absent)) + "</p>")
         for p in scored[:show]:
             parts.append(f"<h3 id='{_e(cell.label)}-{p.rank}'>{_e(cell.label)}, rank {p.rank}: "
                          f"{_e(p.a)} and {_e(p.b)} (score {_fmt(p.score)}: tokens "
