@@ -32,11 +32,14 @@ book: $(STAMP)
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
 # Students: JupyterLab on assignments/, reachable from this machine only. The venv's bin/ goes
-# first on PATH so that a terminal opened in Lab finds `nbgrader validate`. More options with
-# LAB_ARGS, e.g. make lab LAB_ARGS="--port=8899 --no-browser".
+# first on PATH so that a terminal opened in Lab finds `nbgrader validate`. It runs from inside
+# assignments/ because nbgrader (Lab's Validate button too) reads nbgrader_config.py from the
+# working directory, and the root's is the instructor's: sandboxed grading, which needs bubblewrap.
+# More options with LAB_ARGS, e.g. make lab LAB_ARGS="--port=8899 --no-browser".
 LAB_ARGS ?=
 lab: $(STAMP)
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir=assignments --ServerApp.ip=127.0.0.1 $(LAB_ARGS)
+	cd assignments && PATH="$(abspath $(VENV))/bin:$$PATH" $(abspath $(VENV))/bin/jupyter lab \
+	  --ServerApp.root_dir="$(CURDIR)/assignments" --ServerApp.ip=127.0.0.1 $(LAB_ARGS)
 
 system-packages:
 	@bash scripts/ensure-debian-packages

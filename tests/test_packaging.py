@@ -20,6 +20,7 @@ import sys
 import time
 import tomllib
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -372,12 +373,20 @@ def test_pin_check_reports_ranges_that_exclude_the_pins():
 # --------------------------------------------------------------------------- make lab
 
 
+@pytest.mark.slow
 def test_make_lab_serves_the_assignments_on_localhost(tmp_path):
+    """``make lab``: JupyterLab on assignments/ at 127.0.0.1, whose Validate button works.
+
+    The server must run from inside assignments/: nbgrader reads ``nbgrader_config.py`` from the
+    working directory, and the root's runs kernels in the grading sandbox (bubblewrap), which a
+    student's laptop does not have.
+    """
     venv = Path(sys.prefix)
     make = ["make", "-C", str(REPO), f"VENV={venv}", "-o", f"{venv}/.installed", "lab"]
     dry = subprocess.run(make + ["-n"], capture_output=True, text=True, timeout=60)
     assert dry.returncode == 0, dry.stderr
-    assert "--ServerApp.root_dir=assignments" in dry.stdout and "--ServerApp.ip=127.0.0.1" in dry.stdout
+    assert f'--ServerApp.root_dir="{REPO}/assignments"' in dry.stdout, dry.stdout
+    assert "--ServerApp.ip=127.0.0.1" in dry.stdout, dry.stdout
     assert f'PATH="{venv}/bin:' in dry.stdout, "Lab's terminals must find the venv's nbgrader"
 
     port, token = free_port(), "packaging-test"
@@ -389,26 +398,49 @@ def test_make_lab_serves_the_assignments_on_localhost(tmp_path):
     log = open(log_path, "w")  # read back by path: the child owns this offset
     proc = subprocess.Popen(make + [f"LAB_ARGS={args}"], stdout=log, stderr=subprocess.STDOUT,
                             env=env)
-    base = f"http://127.0.0.1:{port}"
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
+
+    def get(path: str, timeout: float = 10):
+        with urllib.request.urlopen(urllib.request.Request(base + path, headers=auth),
+                                    timeout=timeout) as response:
+            return response.status, response.read().decode()
+
     try:
         deadline, status = time.monotonic() + 90, None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=5) as response:
-                    status, page = response.status, response.read().decode()
-                    break
+                status, page = get("/lab", timeout=5)
+                break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
         assert status == 200, (f"/lab did not answer within 90 s (exit {proc.poll()}):\n"
                                f"{log_path.read_text()[-3000:]}")
         assert "JupyterLab" in page
-        with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=10) as response:
-            listed = {item["name"] for item in json.load(response)["content"]}
+        assert re.search(rf"http://127\.0\.0\.1:{port}/lab", log_path.read_text()), \
+            "the server does not say it listens on 127.0.0.1"
+
+        listed = {item["name"] for item in json.loads(get("/api/contents")[1])["content"]}
         expected = {p.name for p in (REPO / "assignments").iterdir() if p.is_dir()}
         assert expected <= listed, f"Lab's root is not assignments/: it lists {sorted(listed)}"
         assert not listed - expected - {".ipynb_checkpoints"}, sorted(listed)
-        assert re.search(rf"http://127\.0\.0\.1:{port}/lab", log_path.read_text()), \
-            "the server does not say it listens on 127.0.0.1"
+
+        servers = [child for child in psutil.Process(proc.pid).children(recursive=True)
+                   if "jupyter" in " ".join(child.cmdline())]
+        assert servers and {Path(server.cwd()) for server in servers} == {REPO / "assignments"}, \
+            "the server must run from assignments/, away from the instructor's nbgrader_config.py"
+
+        # Lab's Validate button on the blank release: nbgrader runs it and reports failed cells
+        notebook = "a01_vocabulary/a01_vocabulary.ipynb"
+        request = urllib.request.Request(
+            f"{base}/assignments/validate", data=urllib.parse.urlencode({"path": notebook}).encode(),
+            headers=auth, method="POST")
+        with urllib.request.urlopen(request, timeout=120) as response:
+            result = json.load(response)
+        assert result["success"] is True, result["value"]
+        assert result["value"].get("failed"), f"the blank release validated clean: {result}"
+        assert all("NotImplementedError" in cell["raw_error"]
+                   or "did not provide a response" in cell["raw_error"]
+                   for cell in result["value"]["failed"]), result["value"]["failed"]
     finally:
         stop_tree(proc)
         log.close()
