@@ -257,11 +257,28 @@ def test_renaming_and_reordering_do_not_change_the_statement_measure():
 
 def test_the_reference_comes_from_the_modules_the_tests_import(klass):
     cells = {c.label: c for c in klass["report"].cells}
-    assert "course_lib.rnn.rnn_cell_forward" in cells["rnn_cell_forward"].reference_note
+    assert cells["rnn_cell_forward"].reference_note == "rnn_cell_forward: course_lib.rnn.rnn_cell_forward"
     assert "def rnn_backward(da, caches)" in cells["rnn_backward"].reference
-    note = cells["find_buggy_gradient"].reference_note
-    assert "course_lib.gradcheck.numerical_gradient" in note
-    assert "find_buggy_gradient: no course_lib reference" in note
+    # numerical_gradient: only the hidden tests import course_lib.gradcheck; they also refuse
+    # gradient_check for find_buggy_gradient, which has no namesake in course_lib.
+    assert cells["find_buggy_gradient"].reference_note == (
+        "numerical_gradient: course_lib.gradcheck.numerical_gradient; "
+        "find_buggy_gradient: course_lib.gradcheck.gradient_check, "
+        "course_lib.gradcheck.numerical_gradient")
+    assert cells["find_buggy_gradient"].reference.count("def numerical_gradient(") == 1
+
+
+def test_references_refused_by_the_hidden_tests_are_found(repo):
+    """Assignment 1's hidden tests refuse methods (Vocabulary.encode, the from_corpus
+    classmethod) whose names differ from the task's: they are the reference all the same."""
+    nb = nbformat.read(repo / "solutions" / "a01_vocabulary" / "a01_vocabulary.ipynb", as_version=4)
+    tests = [c.source for c in nb.cells if c.cell_type == "code" and not nbgrader_meta(c).get("solution")]
+    refused = similarity.refused_references(tests)
+    assert refused["encode"] == ["course_lib.text:Vocabulary.encode", "course_lib.text:Vocabulary.index"]
+    source, note = similarity.find_reference(["build_vocabulary"], [], refused)
+    assert "def from_corpus(" in source and "Vocabulary.from_corpus" in note
+    source, note = similarity.find_reference(["no_such_task"], ["course_lib.rnn"], refused)
+    assert source == "" and note == "no_such_task: no course_lib reference"
 
 
 # --------------------------------------------------------------------------- the files
@@ -295,7 +312,7 @@ def test_html_escapes_student_code_and_names_every_student(klass):
     assert "could not be read" in text                 # gus is reported, not a crash
     assert "evidence for a person to judge, not a verdict" in text
     assert "winnowing" in text and "Dice coefficient" in text and "boilerplate" in text.lower()
-    assert "find_buggy_gradient: no course_lib reference" in text
+    assert "course_lib reference: rnn_cell_forward: course_lib.rnn.rnn_cell_forward" in text
     assert text.count('<div class=\'side\'>') == len(CELLS) * 10
     assert 'class="tok"' in text and 'class="stm"' in text
 

@@ -41,10 +41,10 @@ import csv
 import hashlib
 import html
 import importlib
-import importlib.util
 import inspect
-import pkgutil
+import re
 import sys
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -130,48 +130,121 @@ def _imported_course_modules(sources: list[str]) -> list[str]:
     return found
 
 
-def find_reference(names: list[str], modules: list[str]) -> tuple[str, str]:
-    """The course_lib source of the functions or classes called ``names``.
+def _course_object(path: str):
+    """The course_lib object at ``module:attr.attr`` (``__dict__[key]`` steps allowed), or None."""
+    module_name, _, rest = path.partition(":")
+    try:
+        obj = importlib.import_module(module_name)
+    except Exception:  # a module that cannot be imported here gives no reference
+        return None
+    for step in filter(None, rest.split(".")):
+        if step.startswith("__dict__[") and step.endswith("]"):
+            obj = getattr(obj, "__dict__", {}).get(step[len("__dict__["):-1])
+        else:
+            obj = getattr(obj, step, None)
+        if obj is None:
+            return None
+    return getattr(obj, "__func__", obj)   # a classmethod or staticmethod taken from __dict__
 
-    The modules that the notebook's test cells import are searched first; a name found in none
-    of them is looked for in the rest of course_lib (without importing a module whose source
-    does not mention it).
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    """``a.b["c"].d`` as ["a", "b", '__dict__[c]'...]: only names, attributes, constant keys."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return base + [node.attr] if base else None
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "__dict__" and isinstance(node.slice, ast.Constant)):
+        base = _dotted(node.value.value)
+        return base + [f"__dict__[{node.slice.value}]"] if base else None
+    return None
+
+
+def refused_references(sources: list[str]) -> dict[str, list[str]]:
+    """What the (hidden) tests refuse to let each task call: task name -> ``module:attr`` paths.
+
+    The tests name them in calls with a ``task="..."`` keyword (``refusing(..., task=...)`` of
+    course_lib.grading.refuse, or a helper around it); every argument that is a course_lib
+    module's attribute, through the names the cells import, is a reference of that task.
+    """
+    aliases: dict[str, str] = {}
+    calls: list[ast.Call] = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name + ":"
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    if node.module == REFERENCE:
+                        aliases[local] = f"{REFERENCE}.{alias.name}:"
+                    else:
+                        aliases[local] = f"{node.module}:{alias.name}"
+            elif isinstance(node, ast.Call):
+                calls.append(node)
+    found: dict[str, list[str]] = {}
+    for call in calls:
+        task = next((k.value.value for k in call.keywords if k.arg == "task"
+                     and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), None)
+        if task is None:
+            continue
+        for arg in call.args:
+            steps = _dotted(arg)
+            if not steps or steps[0] not in aliases:
+                continue
+            base = aliases[steps[0]]
+            path = base + ("." if not base.endswith(":") else "") + ".".join(steps[1:])
+            path = path.rstrip(".")
+            if (path.startswith(REFERENCE + ".") and not path.startswith(REFERENCE + ".grading")
+                    and path not in found.get(task, [])):
+                found.setdefault(task, []).append(path)
+    return found
+
+
+def find_reference(names: list[str], modules: list[str],
+                   refused: dict[str, list[str]] | None = None) -> tuple[str, str]:
+    """The course_lib source that an answer defining ``names`` could have been copied from.
+
+    For each name: what the tests refuse to let that task call (``refused``, see
+    :func:`refused_references`), and a function or class of the same name in one of the
+    course_lib ``modules`` that the notebook's test cells import.
 
     Returns
     -------
     source : str
         The sources found, one after another ("" if none).
     note : str
-        Where each name was found, or that no reference exists for it.
+        Which course_lib objects were found for each name, or that none exists.
     """
-    import course_lib
-
-    parts, said = [], []
-    others = [f"{REFERENCE}.{info.name}" for info in pkgutil.iter_modules(course_lib.__path__)
-              if not info.ispkg and f"{REFERENCE}.{info.name}" not in modules]
+    refused = refused or {}
+    parts, said, seen = [], [], set()
     for name in names:
-        where = None
-        for module_name, imported in [(m, True) for m in modules] + [(m, False) for m in others]:
-            if not imported:
-                spec = importlib.util.find_spec(module_name)
-                if spec is None or not spec.origin:
-                    continue
-                try:
-                    text = Path(spec.origin).read_text(encoding="utf-8")
-                except OSError:
-                    continue
-                if f"def {name}(" not in text and f"class {name}" not in text:
-                    continue
+        paths = list(refused.get(name, []))
+        for module_name in modules:
+            candidate = f"{module_name}:{name}"
+            obj = _course_object(candidate)
+            if ((inspect.isfunction(obj) or inspect.isclass(obj))
+                    and obj.__module__ == module_name and candidate not in paths):
+                paths.append(candidate)
+        shown = []
+        for path in paths:
+            obj = _course_object(path)
             try:
-                module = importlib.import_module(module_name)
-            except Exception:  # a module that cannot be imported here has no reference to give
+                source = inspect.getsource(obj)
+            except (TypeError, OSError):
                 continue
-            obj = getattr(module, name, None)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module_name:
-                parts.append(inspect.getsource(obj))
-                where = module_name + ("" if imported else " (not imported by the tests)")
-                break
-        said.append(f"{name}: {where}.{name}" if where else f"{name}: no course_lib reference")
+            shown.append(re.sub(r"\.__dict__\[(\w+)\]", r".\1", path.replace(":", ".")))
+            if path not in seen:
+                seen.add(path)
+                parts.append(textwrap.dedent(source))
+        said.append(f"{name}: {', '.join(shown)}" if shown else f"{name}: no course_lib reference")
     return "\n\n".join(parts), "; ".join(said)
 
 
@@ -204,11 +277,12 @@ def release_cells(course: Path, assignment: str) -> list[AnswerCell]:
                 test_sources += [c.source for c in readable.cells
                                  if c.cell_type == "code" and not _nbgrader(c).get("solution")]
         modules = _imported_course_modules(test_sources)
+        refused = refused_references(test_sources)
         for cell in answers:
             grade_id = _nbgrader(cell)["grade_id"]
             label = grade_id if len(notebooks) == 1 else f"{path.stem}/{grade_id}"
             names = _defined_names(cell.source)
-            reference, note = find_reference(names, modules) if names else ("", "")
+            reference, note = find_reference(names, modules, refused) if names else ("", "")
             cells.append(AnswerCell(
                 label=label, notebook=path.name, grade_id=grade_id, stub=cell.source,
                 names=names, boilerplate=tests + [a.source for a in answers],
