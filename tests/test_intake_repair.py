@@ -204,7 +204,11 @@ def test_untouched_submissions_are_not_rewritten(assignment, tmp_path):
     # A student's own cell below the answer, redefining the function: ordinary, not damage.
     scratch.cells.insert(scratch.cells.index(cell_by_grade_id(scratch, answer)) + 1,
                          nbformat.v4.new_code_cell(cell_by_grade_id(solved, answer).source))
-    scratch.metadata["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    # Metadata nbgrader keeps up to date itself (a notebook of an earlier release), another
+    # kernel, a fuller language_info: no damage either.
+    nbgrader_meta(cell_by_grade_id(scratch, rc.tasks(release)[-1][1]))["checksum"] = "0" * 32
+    scratch.metadata["kernelspec"] = {"display_name": "Python 3 (course)", "language": "python",
+                                      "name": "course-env"}
     scratch.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
     for nb in (release, solved, scratch):
         assert not repair_notebook(copy.deepcopy(nb), release).changed
@@ -235,7 +239,7 @@ def test_an_answer_that_cannot_be_told_apart_gets_a_clear_message_and_is_still_g
     renamed = cell.source.replace(f"def {answer}(", "def my_version(")
     i = next(k for k, c in enumerate(nb.cells) if c.source == cell.source)
     nb.cells[i].source = renamed
-    nb.cells.insert(i, nbformat.v4.new_code_cell("print('trying things')"))
+    nb.cells.insert(i, nbformat.v4.new_code_cell("def helper(x):\n    return x"))
     folder, release_dir = _submit(tmp_path, assignment, nb)
     actions = intake.intake_folder(folder, release_dir, "s")
     assert [a.kind for a in actions] == ["repaired", "not repaired"], actions
@@ -246,6 +250,19 @@ def test_an_answer_that_cannot_be_told_apart_gets_a_clear_message_and_is_still_g
     assert stub_at < [c.source for c in repaired.cells].index(renamed), (
         "the blank answer cell must come before the student's cells, not redefine them")
     assert "Could not tell which" in repaired.cells[0].source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_scratch_cell_is_not_taken_for_a_deleted_answer(assignment):
+    release, solved = notebooks(assignment)
+    answer, test = _pair(release, "middle")
+    nb = rc.delete(solved, answer)
+    scratch = nbformat.v4.new_code_cell("print('checking my work')")
+    nb.cells.insert(nb.cells.index(cell_by_grade_id(nb, test)), scratch)
+    report = repair_notebook(nb, release)
+    assert_release_structure(nb, release, {answer: _stub(release, answer)})
+    assert scratch in nb.cells and not nbgrader_meta(scratch)
+    assert report.tags == [f"missing:{answer}"], report.messages
 
 
 def test_unknown_grader_metadata_is_removed_and_the_cell_kept():

@@ -25,8 +25,8 @@ structure right before grading:
    from the release, next to the release's neighbouring text: an answer cell as the blank stub
    (the task scores 0), a test cell as released. Grader metadata that matches nothing (an
    unknown ``grade_id``) is removed; the cell stays.
-4. **Notebook metadata.** A missing or foreign ``kernelspec`` / ``language_info`` is taken
-   from the release.
+4. **Notebook metadata.** A missing ``kernelspec`` / ``language_info`` is taken from the
+   release.
 
 Nothing the student wrote is deleted. Every repair is described in a sentence addressed to
 the student, for the note at the top of the notebook (:mod:`course_lib.grading.intake`), and
@@ -165,9 +165,17 @@ def _set_type(cell, cell_type: str) -> None:
         cell.pop("execution_count", None)
 
 
+# Keys nbgrader itself keeps up to date on every autograde (a notebook from an earlier release
+# has other checksums): a difference there is no damage and needs no note.
+SELF_UPDATING_KEYS = ("checksum", "schema_version")
+
+
 def _metadata_problem(old: dict, new: dict) -> str:
     """What was wrong with a matched cell's nbgrader metadata, in words ('' if nothing)."""
-    if old == new:
+    def relevant(meta):
+        return {k: v for k, v in meta.items() if k not in SELF_UPDATING_KEYS}
+
+    if relevant(old) == relevant(new):
         return ""
     if not old:
         return "its grader metadata had been removed"
@@ -229,6 +237,10 @@ def _heaviest_increasing(values: list[int], weights: list[float]) -> set[int]:
 def repair_notebook(nb, release, skip=lambda cell: False) -> Repair:
     """Repair ``nb`` in place against the release notebook ``release`` (see the module doc).
 
+    Of several copies of one graded cell, the one kept graded is the last copy that differs
+    from the release's stub (the copy the student edited last), else the last copy; the
+    others become ordinary cells above it. A missing answer cell comes back as the stub.
+
     Parameters
     ----------
     nb : nbformat.NotebookNode
@@ -286,7 +298,10 @@ def repair_notebook(nb, release, skip=lambda cell: False) -> Repair:
             continue
         candidates = [ci for ci in range(lo + 1, hi)
                       if ci not in claimed and cells[ci].cell_type == slot.cell.cell_type
-                      and _norm(cells[ci].source) and _norm(cells[ci].source) not in release_text]
+                      and _norm(cells[ci].source) and _norm(cells[ci].source) not in release_text
+                      # an answer to a stub that defines something defines something too
+                      # (a cell that only prints is a scratch cell, not the answer)
+                      and (definitions(cells[ci].source) or not slot.names)]
         if len(candidates) == 1:
             match[slot.grade_id] = candidates[0]
             owner[candidates[0]] = slot.grade_id
@@ -400,18 +415,14 @@ def repair_notebook(nb, release, skip=lambda cell: False) -> Repair:
         if later and all(g is None for _, g in out[i + 1:later[-1] + 1]):
             out.insert(later[-1], out.pop(i))
 
-    # 5. notebook metadata from the release.
+    # 5. notebook metadata from the release, where it was stripped. (Another kernel's
+    #    kernelspec is no damage: nbgrader grades with the release's kernel anyway.)
     for key in ("kernelspec", "language_info"):
-        theirs, ours = nb.metadata.get(key), release.metadata.get(key)
-        if ours is None:
-            continue
-        same = theirs and all(theirs.get(k) == ours.get(k) for k in ("name", "language")
-                              if k in ours)
-        if not same:
+        ours = release.metadata.get(key)
+        if ours is not None and not (nb.metadata.get(key) or {}).get("name"):
             nb.metadata[key] = copy.deepcopy(ours)
             report.add(f"metadata:{key}", (
-                f"The notebook's `{key}` metadata was {'missing' if not theirs else 'foreign'}; "
-                "the assignment's was restored."))
+                f"The notebook's `{key}` metadata was missing; the assignment's was restored."))
 
     nb.cells = head + [cell for cell, _ in out]
     return report
