@@ -281,6 +281,50 @@ def test_references_refused_by_the_hidden_tests_are_found(repo):
     assert source == "" and note == "no_such_task: no course_lib reference"
 
 
+def test_broken_submissions_are_reported_not_fatal(klass, tmp_path):
+    """Invalid Python, a renamed notebook, a deleted answer cell, no folder for the assignment,
+    a notebook that intake replaced: each is noted, and every comparison that can be made is."""
+    course = tmp_path / "course"
+    for folder in ("assignments", "solutions"):
+        shutil.copytree(klass["course"] / folder, course / folder)
+    name = f"{ASSIGNMENT}.ipynb"
+    release_nb, answers = klass["release"], klass["answers"]
+
+    def hand_in(student, nb, filename=name):
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / filename)
+        return folder
+
+    source_nb = nbformat.read(course / "solutions" / ASSIGNMENT / name, as_version=4)
+    for student in ("ada", "dan"):
+        hand_in(student, completed_submission(release_nb, source_nb, answers[student]))
+    broken = dict(answers["ada"], rnn_cell_forward="%timeit 1\ndef rnn_cell_forward(xt, a_prev, parameters):\n    return (\n")
+    hand_in("kim", completed_submission(release_nb, source_nb, broken))
+    hand_in("lee", completed_submission(release_nb, source_nb, answers["ben"]), "my_rnn.ipynb")
+    deleted = completed_submission(release_nb, source_nb, answers["chi"])
+    deleted.cells = [c for c in deleted.cells if nbgrader_meta(c).get("grade_id") != "rnn_backward"]
+    hand_in("max", deleted)
+    (course / "submitted" / "ned" / "a01_vocabulary").mkdir(parents=True)
+    folder = hand_in("ola", release_nb)                       # what intake leaves behind
+    (folder / f"{name}.unreadable").write_text("not a notebook")
+
+    report = similarity.build_report(ASSIGNMENT, course)
+    notes = {s.name: "; ".join(s.notes) for s in report.students}
+    assert notes["lee"] == f"{name} missing; read my_rnn.ipynb instead"
+    assert notes["max"] == "answer cell rnn_backward missing"
+    assert notes["ned"] == f"nothing handed in for {ASSIGNMENT}"
+    assert "could not be read" in notes["ola"] and not notes["kim"]
+    pairs = {(p.cell,) + _key(p): p for cells in report.pairs.values() for p in cells}
+    kim = pairs[("rnn_cell_forward", "ada", "kim")]
+    assert kim.score is not None and "kim: not valid Python, tokens only" in kim.note
+    assert pairs[("rnn_backward", "ada", "max")].score is None
+    assert pairs[("rnn_forward", "ada", "max")].score is not None
+    assert pairs[("rnn_forward", "lee", "ola")].score == 0
+    assert pairs[("rnn_forward", "ada", "dan")].rank == 1
+    similarity.write_html(report, tmp_path / "r.html")            # renders with all of them
+
+
 # --------------------------------------------------------------------------- the files
 
 

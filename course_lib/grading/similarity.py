@@ -3,8 +3,10 @@
 ``python -m course_lib.grading.similarity ASSIGNMENT [--course-dir .] [--out DIR]`` reads every
 ``submitted/<student>/<assignment>/*.ipynb`` (nbgrader's layout) and, for each answer cell
 (an nbgrader solution code cell, matched by its ``grade_id``), compares every pair of students
-and every student with the ``course_lib`` function of the same name (the reference the hidden
-tests refuse to let a student *call*, but whose source text a student can still paste). It
+and every student with the ``course_lib`` reference of the cell: the functions and classes of
+the same name in the course_lib modules the notebook's test cells import, and whatever the
+hidden tests refuse to let that task *call* (``task="..."`` in ``refusing``), since a student
+can still paste its source text. It
 writes ``similarity.html`` (per answer cell: the ranked pairs, and the top pairs side by side
 with the matching parts highlighted) and ``similarity.csv`` (one row per cell and pair).
 
@@ -732,8 +734,9 @@ token measure loses runs cut by a move). Lines of shared statements have a
 <li>Lines that also occur in the release (the stub's signature and docstring, for example) are
 shown in <span class="rel">grey</span> and never highlighted.</li>
 <li><b>score</b> (the ranking) is the larger of the two. Pairs against <code>course_lib</code>
-compare with the source of the course_lib function of the same name, found in the modules the
-notebook's test cells import.</li>
+compare with the source of the cell's course_lib reference: the functions and classes of the
+same name in the course_lib modules the notebook's test cells import, and what the hidden tests
+refuse to let the task call. Each cell says which were found, or that there is none.</li>
 </ul>
 """
 
