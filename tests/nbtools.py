@@ -61,13 +61,15 @@ def secret_lines(nb_path: Path) -> list[str]:
     return lines
 
 
-def hidden_test_lines(nb_path: Path) -> list[str]:
+def hidden_test_lines(nb) -> list[str]:
     """Every non-trivial line of the hidden-test blocks of a notebook (whitespace-normalised).
 
     The subset of :func:`secret_lines` that a student's feedback must not show either (the
     feedback does show the student's own answers, so solution lines are no leak there).
+    ``nb`` is a notebook or the path of one.
     """
-    nb = nbformat.read(nb_path, as_version=4)
+    if isinstance(nb, (str, Path)):
+        nb = nbformat.read(nb, as_version=4)
     lines = (" ".join(line.split()) for cell in nb.cells if cell.cell_type == "code"
              for block in HIDDEN_RE.findall(cell.source) for line in block.splitlines())
     return [line for line in lines if len(line) >= MIN_LEAK_CHARS]

@@ -154,7 +154,7 @@ def test_feedback_says_why_a_test_failed(executed, feedback, name):
     filtered, _ = feedback
     index = list(TEST_CELLS).index(name) + 1
     errors = [out for out in filtered.cells[index].outputs if out.output_type == "error"]
-    assert len(errors) == 1, f"{name}: expected one error output, got {filtered.cells[index].outputs}"
+    assert len(errors) == 1, f"{name}: one error output expected: {filtered.cells[index].outputs}"
     shown = strip_ansi("\n".join(errors[0].traceback))
     original = next(out for out in executed.cells[index].outputs if out.output_type == "error")
     assert errors[0].ename == original.ename and errors[0].evalue == original.evalue
@@ -214,11 +214,14 @@ def test_course_configuration_keeps_nbgrader_steps_then_hides_hidden_tests():
 
 # --- every feedback page of every graded class -----------------------------------------------
 
-def feedback_secrets(assignment: str) -> list[str]:
-    """Hidden-test lines of the assignment's source, except lines course_lib publishes."""
+def feedback_secrets(graded) -> list[str]:
+    """Hidden-test lines of the class's source, except lines the student has anyway: lines
+    course_lib publishes and lines of the release (a helper line of the visible tests, such
+    as ``except AssertionError as error:``, may recur in the hidden block)."""
     public = public_lines(REPO)
-    source = next((REPO / "solutions" / assignment).glob("*.ipynb"))
-    return sorted({s for s in hidden_test_lines(source) if s not in public})
+    release = "\n".join(cell.source for cell in graded.release.cells)
+    secrets = {s for s in hidden_test_lines(graded.source) if s not in public}
+    return sorted(secrets - set(find_leaks(sorted(secrets), release)))
 
 
 def feedback_leaks(page: str, secrets: list[str]) -> list[str]:
@@ -237,11 +240,21 @@ def class_feedback(graded) -> dict[str, str]:
     return {s: p.read_text() for s, p in pages.items()}
 
 
+def own_lines(graded, student: str, secrets: list[str]) -> set[str]:
+    """The secrets that the student's own answers contain (a mutant's
+    ``AgreeingDict({"<PAD>": 0, "<UNK>": 1, "<EOS>": 2})`` ends like a hidden line): showing a
+    student what they wrote is no leak."""
+    nb = nbformat.read(graded.autograded(student), as_version=4)
+    answers = "\n".join(c.source for c in nb.cells if nbgrader_meta(c).get("solution"))
+    return set(find_leaks(secrets, answers))
+
+
 def test_feedback_of_every_student_shows_no_hidden_test_line(graded):
-    secrets = feedback_secrets(graded.assignment)
+    secrets = feedback_secrets(graded)
     assert len(secrets) >= 5, f"{graded.assignment}: found no hidden-test lines to look for"
     for student, page in class_feedback(graded).items():
-        leaks = feedback_leaks(page, secrets)
+        own = own_lines(graded, student, secrets)
+        leaks = feedback_leaks(page, [s for s in secrets if s not in own])
         assert not leaks, f"{student}'s feedback shows {len(leaks)} hidden lines: {leaks[:3]}"
 
 
@@ -300,7 +313,7 @@ def test_feedback_says_why_a_hidden_test_failed(graded):
 def test_leak_check_finds_a_hidden_line_planted_in_a_feedback_page(graded):
     # The check itself can fail: one hidden line pasted into a real page, split over
     # highlighting spans and HTML-escaped as nbconvert writes code, is found.
-    secrets = feedback_secrets(graded.assignment)
+    secrets = feedback_secrets(graded)
     page = graded.feedback("solution").read_text()
     planted = secrets[len(secrets) // 2]
     half = len(planted) // 2

@@ -159,10 +159,13 @@ class HideHiddenTests(NbGraderPreprocessor):
                                      self.end_test_delimeter)
                 if parts.hidden_lines:
                     split[index] = parts
-        # A traceback names a cell by its execution count: which hidden lines each count has.
-        self._hidden_by_count = {nb.cells[i].get("execution_count"): parts.hidden_lines
-                                 for i, parts in split.items()
-                                 if nb.cells[i].get("execution_count") is not None}
+        # A traceback names a cell by its execution count: which hidden lines each count has
+        # (after a kernel restart two cells may share a count: both cells' lines count).
+        self._hidden_by_count: dict[int, set[int]] = {}
+        for index, parts in split.items():
+            count = nb.cells[index].get("execution_count")
+            if count is not None:
+                self._hidden_by_count.setdefault(count, set()).update(parts.hidden_lines)
         self._hidden_texts = set().union(*(p.hidden_texts for p in split.values()))
         self._long_hidden = sorted(t for t in self._hidden_texts
                                    if len(t) >= self.min_output_leak_chars)
@@ -240,13 +243,14 @@ class HideHiddenTests(NbGraderPreprocessor):
         for line in lines[1:]:
             plain = strip_ansi(line)
             numbered = NUMBERED_RE.match(plain)
-            if numbered and count in self._hidden_by_count:
-                hide = int(numbered.group(1)) in hidden_numbers
-            elif numbered:
-                # A frame of some other cell or file: a line equal to a hidden one goes too
-                # (lines shorter than 8 characters, such as "try:", say nothing).
+            if numbered:
+                # A hidden line of this frame's cell goes, and so does a line equal to a hidden
+                # one in any frame, should the frame be misattributed (lines shorter than 8
+                # characters, such as "try:", say nothing and stay).
                 code = normalise(numbered.group(2) or "")
-                hide = (len(code) >= 8 and code in self._hidden_texts) or self._leaked_in(code)
+                hide = (int(numbered.group(1)) in hidden_numbers
+                        or (len(code) >= 8 and code in self._hidden_texts)
+                        or self._leaked_in(code))
             else:
                 hide = normalise(plain) in self._hidden_texts or self._leaked_in(plain)
             if not hide:
