@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
-import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,52 +33,96 @@ def repo() -> Path:
     return REPO
 
 
-def _start_book_build() -> subprocess.Popen:
+def _run_id(config) -> str:
+    """One id per test run, the same in every pytest-xdist worker of that run."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return workerinput["testrunuid"]
+    if not hasattr(config, "_course_run_id"):
+        config._course_run_id = uuid.uuid4().hex
+    return config._course_run_id
+
+
+def _book_status(run_id: str) -> tuple[Path, Path]:
+    folder = REPO / "_build"
+    folder.mkdir(exist_ok=True)
+    return folder / f".book-build-{run_id}.status", folder / f".book-build-{run_id}.log"
+
+
+def _start_book_build(run_id: str) -> subprocess.Popen | None:
+    """Start the strict book build in the background, once per run (the first worker to ask
+    wins; the others wait for its status file)."""
+    status, log = _book_status(run_id)
+    try:
+        os.close(os.open(f"{status}.claimed", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return None  # another worker of this run builds the book
+    for old in (REPO / "_build").glob(".book-build-*"):
+        if run_id not in old.name:
+            old.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only add overhead
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(
-        [tool("jupyter-book"), "build", str(REPO), "-W", "-n", "--keep-going"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True, env=env)
-    proc.log = log
-    return proc
+    build = " ".join(shlex.quote(a) for a in
+                     [tool("jupyter-book"), "build", str(REPO), "-W", "-n", "--keep-going"])
+    # The exit status is written only when the build is over: waiting workers poll for it.
+    script = (f"{build} > {shlex.quote(str(log))} 2>&1; echo $? > {shlex.quote(str(status))}.tmp"
+              f" && mv {shlex.quote(str(status))}.tmp {shlex.quote(str(status))}")
+    return subprocess.Popen(["/bin/sh", "-c", script], cwd=REPO, env=env,
+                            start_new_session=True)
 
 
 _book_build: subprocess.Popen | None = None
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Start the strict book build in the background as soon as a selected test needs it.
+    """Start the strict book build in the background as soon as a selected test needs it, and
+    keep each assignment's graded class on one xdist worker.
 
     The build executes the chapters in one kernel, on one core; started early, it runs while
-    the first tests (unit tests, single-threaded) use the other core, instead of after them.
+    the first tests use the other core, instead of after them.
     """
     global _book_build
+    group_by_class(items)
     if _book_build is None and any("built_book" in getattr(i, "fixturenames", ()) for i in items):
-        _book_build = _start_book_build()
+        _book_build = _start_book_build(_run_id(config))
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if _book_build is not None and _book_build.poll() is None:
-        _book_build.kill()
-        _book_build.wait()
+    """Stop an unfinished build that nobody needs any more; under xdist another worker may
+    still wait for it, so a worker lets it finish unless the run was interrupted."""
+    if _book_build is None or _book_build.poll() is not None:
+        return
+    config = session.config
+    is_worker = hasattr(config, "workerinput")
+    if (not is_worker or config.option.collectonly
+            or exitstatus == pytest.ExitCode.INTERRUPTED):
+        os.killpg(_book_build.pid, 9)
+    _book_build.wait()
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
+def built_book(request) -> Path:
     """Build the book strictly (warnings are errors, code errors fail) and return _build/html.
 
-    The build was started in the background at collection time; this waits for it. It uses
-    the execution cache in _build/.jupyter_cache, so a second run is fast.
+    The build was started in the background at collection time (by this worker or another
+    one); this waits for its status file. It uses the execution cache in
+    _build/.jupyter_cache, so a second run is fast.
     """
     global _book_build
-    proc = _book_build or _start_book_build()
-    _book_build = proc
-    proc.wait(timeout=1800)
-    proc.log.seek(0)
-    log = proc.log.read()
-    if proc.returncode != 0:
-        pytest.fail(f"strict book build failed (exit {proc.returncode}):\n{log[-6000:]}")
+    run_id = _run_id(request.config)
+    if _book_build is None:
+        _book_build = _start_book_build(run_id)
+    status, log = _book_status(run_id)
+    deadline = time.monotonic() + 1800
+    while not status.exists():
+        assert time.monotonic() < deadline, "the book build did not finish within 30 minutes"
+        time.sleep(1)
+    code = int(status.read_text().strip() or 1)
+    if code != 0:
+        pytest.fail(f"strict book build failed (exit {code}):\n{log.read_text()[-6000:]}")
     html = REPO / "_build" / "html"
     assert (html / "index.html").exists(), "the build did not produce _build/html/index.html"
     return html
+
+
+from grading_class import graded, group_by_class  # noqa: E402,F401  (the shared graded classes)

@@ -1,156 +1,44 @@
 """Autograding end to end with nbgrader's own commands, in a temporary copy of the course.
 
-For every assignment: the solution scores full marks, the untouched release scores 0, every
-plausible wrong implementation (tests/mutants/<assignment>.py) loses exactly its own cell's
-points, a deleted cell is still graded, the cell timeout applies, and `nbgrader export` and
-`nbgrader generate_feedback` work.
+For every assignment (its class is graded once, in tests/grading_class.py): the solution scores
+full marks, the untouched release scores 0, every plausible wrong implementation and every liar
+(tests/mutants/<assignment>.py) loses exactly its own cell's points, a deleted cell is still
+graded, the cell timeout applies, and `nbgrader export` and `nbgrader generate_feedback` work.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import REPO, tool
-from nbtools import (assignments, auto_scores, cell_by_grade_id, completed_submission, free_port,
-                     generate_release, load_mutants, nbgrader_meta, strip_markers)
-
-CELL_TIMEOUT = 20  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
-
-
-def mutant_groups(mutants: list[dict]) -> list[list[dict]]:
-    """Pack the mutants into as few submissions as possible, at most one per answer cell.
-
-    The graded cells are independent by design (each test puts the reference implementation in
-    place of the student's other functions), so a submission carrying wrong answers in several
-    cells must lose exactly those cells' points. Grading 5 submissions instead of 25 keeps the
-    suite within its time budget; a failure still names the mutant responsible.
-    """
-    groups: list[list[dict]] = []
-    for m in mutants:
-        for group in groups:
-            if all(x["answer_cell"] != m["answer_cell"] and x["test_cell"] != m["test_cell"]
-                   for x in group):
-                group.append(m)
-                break
-        else:
-            groups.append([m])
-    return groups
+from grading_class import run
+from nbtools import (assignments, auto_scores, cell_by_grade_id, free_port, generate_release,
+                     nbgrader_meta)
 
 
-def run(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COURSE_CELL_TIMEOUT=str(CELL_TIMEOUT))
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
-    return proc
+def test_every_student_scores_as_expected(graded):
+    """Every student that a builder of the shared class added gets, per test cell, the score it
+    expected: nobody is dropped, and no case changes anybody else's points."""
+    from nbgrader.api import Gradebook
 
-
-class Graded:
-    """One assignment graded for a synthetic class; results read back from the gradebook.
-
-    The class is graded the way an instructor grades it in parallel: in one course directory
-    with one gradebook, by ``python -m course_lib.grading.parallel`` (``workers`` nbgrader
-    processes at once). ``slow_course``, a copy, holds the student whose cell never ends: it
-    waits for the timeout without using the CPU, so it is graded alongside.
-    """
-
-    def __init__(self, assignment: str, root: Path, workers: int = 2):
-        self.assignment = assignment
-        self.workers = workers
-        self.course = root / "course"
-        self.slow_course = root / "course_slow"
-        generate_release(REPO, assignment, self.course, tool("nbgrader"))
-        shutil.copytree(self.course, self.slow_course)
-        self.where: dict[str, Path] = {}
-        self.release_dir = self.course / "assignments" / assignment
-        self.notebooks = sorted(p.stem for p in self.release_dir.glob("*.ipynb"))
-        assert len(self.notebooks) == 1, "these tests assume one notebook per assignment"
-        self.nb_name = self.notebooks[0]
-        self.release = nbformat.read(self.release_dir / f"{self.nb_name}.ipynb", as_version=4)
-        self.source = nbformat.read(
-            REPO / "solutions" / assignment / f"{self.nb_name}.ipynb", as_version=4)
-        self.test_cells = {
-            nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
-            for c in self.source.cells
-            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
-        }
-        self.mutants = load_mutants(REPO, assignment)
-        self.elapsed: dict[str, float] = {}
-
-    def submit(self, student: str, nb, course: Path | None = None) -> None:
-        course = course or self.course
-        folder = course / "submitted" / student / self.assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
-        self.where[student] = course
-
-    def autograde_all(self) -> dict[Path, float]:
-        """Grade the class in parallel and the slow course at the same time.
-
-        Returns the seconds each course took.
-        """
-        commands = {
-            self.course: [sys.executable, "-m", "course_lib.grading.parallel", self.assignment,
-                          "--force", f"--workers={self.workers}"],
-            self.slow_course: [tool("nbgrader"), "autograde", self.assignment, "--force"],
-        }
-
-        def grade(course: Path) -> float:
-            t0 = time.monotonic()
-            run(commands[course], course, timeout=1800)
-            return time.monotonic() - t0
-
-        with ThreadPoolExecutor(len(commands)) as pool:
-            return dict(zip(commands, pool.map(grade, commands)))
-
-    def scores(self, student: str) -> dict[str, float | None]:
-        from nbgrader.api import Gradebook
-
-        with Gradebook(f"sqlite:///{self.where[student] / 'gradebook.db'}") as gb:
-            nb = gb.find_submission_notebook(self.nb_name, self.assignment, student)
-            return {g.name: g.score for g in nb.grades}
-
-
-@pytest.fixture(scope="module", params=assignments(REPO))
-def graded(request, tmp_path_factory) -> Graded:
-    g = Graded(request.param, tmp_path_factory.mktemp(request.param), workers=os.cpu_count() or 1)
-    g.submit("solution", completed_submission(g.release, g.source))
-    g.submit("blank", g.release)
-    g.mutant_groups = mutant_groups(g.mutants)
-    for i, group in enumerate(g.mutant_groups):
-        g.submit(f"mutants_{i}", completed_submission(
-            g.release, g.source, replace={m["answer_cell"]: m["source"] for m in group}))
-
-    # A student who deletes the first answer cell, and one who deletes the first test cell.
-    # (nbgrader 0.9.6 cannot restore both of an adjacent pair: it re-inserts a missing cell
-    # after its predecessor in the source and raises KeyError when that one is missing too.)
-    first_test = next(iter(g.test_cells))
-    first_answer = next(nbgrader_meta(c)["grade_id"] for c in g.source.cells
-                        if nbgrader_meta(c).get("solution") and c.cell_type == "code")
-    for student, gone in (("deleted_answer", first_answer), ("deleted_test", first_test)):
-        nb = completed_submission(g.release, g.source)
-        nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
-        g.submit(student, nb)
-    g.first_test = first_test
-
-    # A student whose first answer cell never finishes: the cell timeout must stop it.
-    sleeper = completed_submission(g.release, g.source, replace={
-        first_answer: strip_markers(cell_by_grade_id(g.source, first_answer).source)
-        + "\nimport time\ntime.sleep(3600)\n"})
-    g.submit("sleeper", sleeper, course=g.slow_course)
-    g.elapsed["sleeper"] = g.autograde_all()[g.slow_course]
-    return g
+    with Gradebook(f"sqlite:///{graded.course / 'gradebook.db'}") as gb:
+        graded_students = {s.student.id for s in gb.find_assignment(graded.assignment).submissions}
+    missing = sorted(set(graded.expected) - graded_students)
+    assert not missing, f"no grade at all for {missing}"
+    got = {student: {cell: score for cell, score in graded.scores(student).items()
+                     if cell in graded.test_cells} for student in graded.expected}
+    wrong = {student: (got[student], want) for student, want in graded.expected.items()
+             if got[student] != want}
+    assert not wrong, "\n".join(f"{s}: scored {got}, expected {want}"
+                                 for s, (got, want) in wrong.items())
 
 
 def test_solution_scores_full_marks(graded):

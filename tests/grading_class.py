@@ -1,0 +1,236 @@
+"""One graded class per assignment, shared by every grading-level test.
+
+Grading is the slow part of the suite (each student's notebook runs in a sandboxed kernel), so
+each assignment's synthetic class is graded **once** per test session, the way an instructor
+grades: ``python -m course_lib.grading.parallel`` (intake and structural repair, then one
+``nbgrader autograde`` per core into one gradebook, in the sandbox), then ``nbgrader
+generate_feedback`` for the whole class. Tests in several files read the results through the
+session-scoped ``graded`` fixture (imported by conftest.py):
+
+* tests/test_autograding.py: solution full marks, blank 0, mutants (plausible mistakes and liars)
+  lose exactly their cell, deleted cells, the cell timeout, export, formgrader, parallel = serial;
+* tests/test_feedback.py: no feedback file shows a hidden-test line;
+* tests/test_intake_repair.py: damaged notebooks are repaired and graded.
+
+Students are added by *builders*, functions ``builder(g)`` listed in ``CLASS_BUILDERS`` that call
+``g.submit(student, nb)`` and ``g.expect(student, {test cell: score})``; after grading,
+``test_every_student_scores_as_expected`` checks every expectation. Under pytest-xdist all tests
+of one assignment's class run on the same worker (``xdist_group``), so each class is graded once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO, tool
+from nbtools import (assignments, cell_by_grade_id, completed_submission, generate_release,
+                     load_mutants, nbgrader_meta, strip_markers)
+
+CELL_TIMEOUT = 20  # seconds; passed to nbgrader_config.py through COURSE_CELL_TIMEOUT
+
+
+def run(cmd: list[str], cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run an instructor command in a course folder; fail with its output if it fails."""
+    env = dict(os.environ, COURSE_CELL_TIMEOUT=str(CELL_TIMEOUT))
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    return proc
+
+
+def mutant_groups(mutants: list[dict]) -> list[list[dict]]:
+    """Pack the mutants into as few submissions as possible, at most one per answer cell.
+
+    The graded cells are independent by design (each test puts the reference implementation in
+    place of the student's other functions), so a submission carrying wrong answers in several
+    cells must lose exactly those cells' points. A failure still names the mutant responsible.
+    """
+    groups: list[list[dict]] = []
+    for m in mutants:
+        for group in groups:
+            if all(x["answer_cell"] != m["answer_cell"] and x["test_cell"] != m["test_cell"]
+                   for x in group):
+                group.append(m)
+                break
+        else:
+            groups.append([m])
+    return groups
+
+
+class Graded:
+    """One assignment's synthetic class: who handed in what, what each should score, and after
+    grading the gradebook's scores and the feedback files.
+
+    ``slow_course``, a copy of the course, holds the student whose cell never ends: it waits for
+    the timeout without using the CPU, so it is graded alongside the class by plain nbgrader.
+    """
+
+    def __init__(self, assignment: str, root: Path, workers: int = 2):
+        self.assignment = assignment
+        self.workers = workers
+        self.course = root / "course"
+        self.slow_course = root / "course_slow"
+        generate_release(REPO, assignment, self.course, tool("nbgrader"))
+        shutil.copytree(self.course, self.slow_course)
+        self.where: dict[str, Path] = {}
+        self.expected: dict[str, dict[str, float]] = {}
+        self.release_dir = self.course / "assignments" / assignment
+        self.notebooks = sorted(p.stem for p in self.release_dir.glob("*.ipynb"))
+        assert len(self.notebooks) == 1, "these tests assume one notebook per assignment"
+        self.nb_name = self.notebooks[0]
+        self.release = nbformat.read(self.release_dir / f"{self.nb_name}.ipynb", as_version=4)
+        self.source = nbformat.read(
+            REPO / "solutions" / assignment / f"{self.nb_name}.ipynb", as_version=4)
+        self.test_cells = {
+            nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+            for c in self.source.cells
+            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+        }
+        self.answer_cells = [nbgrader_meta(c)["grade_id"] for c in self.source.cells
+                             if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+        self.mutants = load_mutants(REPO, assignment)
+        self.elapsed: dict[str, float] = {}
+
+    # --- building the class -------------------------------------------------------------------
+
+    def solved(self, replace: dict[str, str] | None = None):
+        """The release with every answer cell filled from the source (``replace``: other code)."""
+        return completed_submission(self.release, self.source, replace=replace)
+
+    def submit(self, student: str, nb, course: Path | None = None) -> None:
+        course = course or self.course
+        folder = course / "submitted" / student / self.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
+        self.where[student] = course
+
+    def expect(self, student: str, scores: dict[str, float]) -> None:
+        """What ``student`` must score, per test cell (every test cell must be named)."""
+        assert set(scores) == set(self.test_cells), (
+            f"expectation for {student} names {sorted(scores)}, the test cells are "
+            f"{sorted(self.test_cells)}")
+        self.expected[student] = dict(scores)
+
+    def full_marks(self, lost: set[str] | frozenset = frozenset()) -> dict[str, float]:
+        """Full marks on every test cell except those in ``lost`` (0 there)."""
+        return {cell: (0 if cell in lost else points) for cell, points in self.test_cells.items()}
+
+    # --- grading and results ------------------------------------------------------------------
+
+    def autograde_all(self) -> dict[Path, float]:
+        """Grade the class in parallel and the slow course at the same time; then write every
+        student's feedback. Returns the seconds each course took to grade."""
+        commands = {
+            self.course: [sys.executable, "-m", "course_lib.grading.parallel", self.assignment,
+                          "--force", f"--workers={self.workers}"],
+            self.slow_course: [tool("nbgrader"), "autograde", self.assignment, "--force"],
+        }
+
+        def grade(course: Path) -> float:
+            t0 = time.monotonic()
+            run(commands[course], course, timeout=1800)
+            return time.monotonic() - t0
+
+        with ThreadPoolExecutor(len(commands)) as pool:
+            elapsed = dict(zip(commands, pool.map(grade, commands)))
+        t0 = time.monotonic()
+        run([tool("nbgrader"), "generate_feedback", self.assignment, "--force"], self.course)
+        self.elapsed["feedback"] = time.monotonic() - t0
+        return elapsed
+
+    def scores(self, student: str) -> dict[str, float | None]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.where[student] / 'gradebook.db'}") as gb:
+            nb = gb.find_submission_notebook(self.nb_name, self.assignment, student)
+            return {g.name: g.score for g in nb.grades}
+
+    def feedback(self, student: str) -> Path:
+        """The HTML feedback file of ``student``."""
+        return self.course / "feedback" / student / self.assignment / f"{self.nb_name}.html"
+
+    def autograded(self, student: str) -> Path:
+        """The instructor's autograded copy of ``student``'s notebook."""
+        return (self.where[student] / "autograded" / student / self.assignment
+                / f"{self.nb_name}.ipynb")
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+def add_reference_students(g: Graded) -> None:
+    """The solution (full marks) and the untouched release (0 everywhere)."""
+    g.submit("solution", g.solved())
+    g.expect("solution", g.full_marks())
+    g.submit("blank", g.release)
+    g.expect("blank", g.full_marks(lost=set(g.test_cells)))
+
+
+def add_mutant_students(g: Graded) -> None:
+    """Plausible mistakes and liars (tests/mutants/<assignment>.py), packed one per answer cell
+    into as few submissions as possible; each loses exactly its own test cell."""
+    g.mutant_groups = mutant_groups(g.mutants)
+    for i, group in enumerate(g.mutant_groups):
+        g.submit(f"mutants_{i}", g.solved(replace={m["answer_cell"]: m["source"] for m in group}))
+        g.expect(f"mutants_{i}", g.full_marks(lost={m["test_cell"] for m in group}))
+
+
+def add_deletion_students(g: Graded) -> None:
+    """A student who deletes the first answer cell, and one who deletes the first test cell."""
+    g.first_test = next(iter(g.test_cells))
+    g.first_answer = g.answer_cells[0]
+    for student, gone in (("deleted_answer", g.first_answer), ("deleted_test", g.first_test)):
+        nb = g.solved()
+        nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
+        g.submit(student, nb)
+    g.expect("deleted_answer", g.full_marks(lost={g.first_test}))
+    g.expect("deleted_test", g.full_marks())
+
+
+def add_sleeper(g: Graded) -> None:
+    """A student whose first answer cell never finishes: the cell timeout must stop it."""
+    sleeper = g.solved(replace={
+        g.first_answer: strip_markers(cell_by_grade_id(g.source, g.first_answer).source)
+        + "\nimport time\ntime.sleep(3600)\n"})
+    g.submit("sleeper", sleeper, course=g.slow_course)
+
+
+def _optional_builders() -> list:
+    """Builders that live with the tests of the feature they exercise."""
+    builders = []
+    try:
+        from repair_cases import add_repair_students
+    except ImportError:
+        pass
+    else:
+        builders.append(add_repair_students)
+    return builders
+
+
+CLASS_BUILDERS = [add_reference_students, add_mutant_students, add_deletion_students,
+                  add_sleeper] + _optional_builders()
+
+
+@pytest.fixture(scope="session", params=assignments(REPO))
+def graded(request, tmp_path_factory) -> Graded:
+    g = Graded(request.param, tmp_path_factory.mktemp(request.param),
+               workers=os.cpu_count() or 1)
+    for build in CLASS_BUILDERS:
+        build(g)
+    g.elapsed["sleeper"] = g.autograde_all()[g.slow_course]
+    return g
+
+
+def group_by_class(items) -> None:
+    """Under pytest-xdist, run all tests of one assignment's class on one worker."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "graded" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(f"class-{callspec.params['graded']}"))
