@@ -378,7 +378,7 @@ class _Canonical(ast.NodeTransformer):
         body = node.body
         if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
                 and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]
+            node.body = body[1:] or [ast.copy_location(ast.Pass(), body[0])]
         return node
 
     def visit_FunctionDef(self, node):
@@ -470,14 +470,16 @@ def statement_fingerprints(source: str) -> tuple[Counter, dict[str, list[tuple[i
     tree = _parse(source)
     if tree is None:
         return None
-    canon = _Canonical(_bound_names(tree))
+    # The tree is ours: canonicalise it in place, once, then read each statement off it.
+    tree = _Canonical(_bound_names(tree)).visit(tree)
     counts: Counter = Counter()
     lines: dict[str, list[tuple[int, int]]] = {}
 
     def visit(statements):
         for stmt in statements:
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-                continue   # docstrings and bare constants
+            if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr)
+                                              and isinstance(stmt.value, ast.Constant)):
+                continue   # docstrings, bare constants and `pass` say nothing about the author
             inner = [getattr(stmt, name, None) or [] for name in _BODIES]
             if any(inner):
                 first_inner = min(s.lineno for block in inner for s in block)
@@ -487,7 +489,7 @@ def statement_fingerprints(source: str) -> tuple[Counter, dict[str, list[tuple[i
                 span = (stmt.lineno, stmt.end_lineno or stmt.lineno)
                 pieces = _split_tuple_assign(stmt)
             for piece in pieces:
-                text = ast.unparse(canon.visit(copy.deepcopy(piece)))
+                text = ast.unparse(piece)
                 counts[text] += 1
                 lines.setdefault(text, []).append(span)
             for block in inner:
