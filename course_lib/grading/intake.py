@@ -16,7 +16,7 @@ Then every notebook's *structure* is compared with the release
 (:func:`course_lib.grading.repair.repair_notebook`): graded cells whose nbgrader metadata was
 edited, removed or duplicated, that were moved or turned from code into Markdown, get the
 release's metadata, type and place back; deleted graded cells are put back from the release
-(an answer cell blank, so that task scores 0); the notebook's kernelspec is restored. Without
+(an answer cell blank, so that task scores 0); a stripped kernelspec is restored. Without
 this, ``nbgrader autograde`` stops with an error for such a student and records no score. The
 notebook as handed in is kept as ``<name>.before_repair``.
 
@@ -100,8 +100,8 @@ def repair_file(target: Path, release, student: str) -> list[Action]:
     items = "\n".join(f"- {m}" for m in report.messages)
     _add_to_note(nb, (
         "The structure of your notebook was damaged (graded cells changed, moved or deleted); "
-        f"it was repaired before grading:\n\n{items}\n\nThe notebook you handed in is kept "
-        f"as `{kept.name}`."))
+        f"it was repaired before grading:\n\n{items}\n\nThe notebook as you handed it in is "
+        f"kept unchanged, as `{kept.name}`."))
     nbformat.validate(nb)
     nbformat.write(nb, target)
     actions = [Action(student, target.name, "repaired", ", ".join(report.tags))]
