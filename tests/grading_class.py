@@ -2,10 +2,10 @@
 
 Grading is the slow part of the suite (each student's notebook runs in a sandboxed kernel), so
 each assignment's synthetic class is graded **once** per test session, the way an instructor
-grades: ``python -m course_lib.grading.parallel`` (intake and structural repair, then one
-``nbgrader autograde`` per core into one gradebook, in the sandbox), then ``nbgrader
-generate_feedback`` for the whole class. Tests in several files read the results through the
-session-scoped ``graded`` fixture (imported by conftest.py):
+grades: ``python -m course_lib.grading.parallel --feedback`` (intake and structural repair, then
+one ``nbgrader autograde`` per core into one gradebook, in the sandbox, then ``nbgrader
+generate_feedback`` for the whole class, also one process per core). Tests in several files
+read the results through the session-scoped ``graded`` fixture (imported by conftest.py):
 
 * tests/test_autograding.py: solution full marks, blank 0, mutants (plausible mistakes and liars)
   lose exactly their cell, deleted cells, the cell timeout, export, formgrader, parallel = serial;
@@ -126,11 +126,12 @@ class Graded:
     # --- grading and results ------------------------------------------------------------------
 
     def autograde_all(self) -> dict[Path, float]:
-        """Grade the class in parallel and the slow course at the same time; then write every
-        student's feedback. Returns the seconds each course took to grade."""
+        """Grade the class in parallel, then write every student's feedback (the parallel
+        command's ``--feedback``), and grade the slow course at the same time. Returns the
+        seconds each course took."""
         commands = {
             self.course: [sys.executable, "-m", "course_lib.grading.parallel", self.assignment,
-                          "--force", f"--workers={self.workers}"],
+                          "--force", f"--workers={self.workers}", "--feedback"],
             self.slow_course: [tool("nbgrader"), "autograde", self.assignment, "--force"],
         }
 
@@ -140,11 +141,7 @@ class Graded:
             return time.monotonic() - t0
 
         with ThreadPoolExecutor(len(commands)) as pool:
-            elapsed = dict(zip(commands, pool.map(grade, commands)))
-        t0 = time.monotonic()
-        run([tool("nbgrader"), "generate_feedback", self.assignment, "--force"], self.course)
-        self.elapsed["feedback"] = time.monotonic() - t0
-        return elapsed
+            return dict(zip(commands, pool.map(grade, commands)))
 
     def scores(self, student: str) -> dict[str, float | None]:
         from nbgrader.api import Gradebook

@@ -41,6 +41,13 @@ def test_every_student_scores_as_expected(graded):
                                  for s, (got, want) in wrong.items())
 
 
+def test_every_student_gets_feedback(graded):
+    """The parallel command's --feedback wrote one HTML file per graded student."""
+    students = sorted(p.name for p in (graded.course / "submitted").iterdir())
+    missing = [s for s in students if not graded.feedback(s).exists()]
+    assert students and not missing, f"no feedback for {missing}"
+
+
 def test_solution_scores_full_marks(graded):
     scores = graded.scores("solution")
     for cell, points in graded.test_cells.items():

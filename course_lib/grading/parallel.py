@@ -19,6 +19,7 @@ Usage, from the course directory::
 
     python -m course_lib.grading.parallel a01_vocabulary            # one worker per core
     python -m course_lib.grading.parallel a01_vocabulary --workers 4 --force
+    python -m course_lib.grading.parallel a01_vocabulary --feedback   # then everyone's feedback
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class WorkerResult:
     returncode: int
     seconds: float
     log: str = field(repr=False)
+    step: str = "autograde"  # the nbgrader command: "autograde" or "generate_feedback"
 
 
 def submitted_students(course_dir: Path, assignment: str) -> list[str]:
@@ -104,7 +106,7 @@ def machine_share(students: list[str], share: str | None) -> list[str]:
 def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: int | None = None,
                        force: bool = False, nbgrader: str | None = None,
                        extra_args: list[str] | None = None,
-                       share: str | None = None) -> list[WorkerResult]:
+                       share: str | None = None, feedback: bool = False) -> list[WorkerResult]:
     """Autograde every submission of ``assignment`` with ``workers`` nbgrader processes.
 
     Parameters
@@ -124,6 +126,9 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
     share : str, optional
         "k/n": grade only the k-th of n disjoint shares of the class, to spread one class over
         n machines that share the course folder and a gradebook server.
+    feedback : bool
+        After grading, write every graded student's feedback (``nbgrader generate_feedback``),
+        with the same workers; its results follow the grading workers' in the returned list.
 
     Returns
     -------
@@ -156,12 +161,20 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
     groups = shards(students, workers or os.cpu_count() or 1)
     nbgrader = nbgrader or _nbgrader_executable()
 
-    base = [nbgrader, "autograde", assignment] + (["--force"] if force else [])
     db_url = configured_db_url(course_dir)
-    if db_url:
-        base.append(f"--CourseDirectory.db_url={with_busy_timeout(db_url)}")
-    base += list(extra_args or [])
+    db = [f"--CourseDirectory.db_url={with_busy_timeout(db_url)}"] if db_url else []
+    base = ([nbgrader, "autograde", assignment] + (["--force"] if force else []) + db
+            + list(extra_args or []))
+    results = _run_sharded(base, groups, everyone, course_dir, nbgrader)
+    if feedback and all(r.returncode == 0 for r in results):
+        command = [nbgrader, "generate_feedback", assignment, "--force"] + db
+        results += _run_sharded(command, groups, everyone, course_dir, nbgrader)
+    return results
 
+
+def _run_sharded(base: list[str], groups: list[list[str]], everyone: list[str],
+                 course_dir: Path, nbgrader: str) -> list[WorkerResult]:
+    """Run ``base`` once per group at the same time, each excluding everybody else."""
     # nbgrader runs `alembic` from PATH for the gradebook's migrations.
     env = dict(os.environ)
     env["PATH"] = f"{Path(nbgrader).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -175,7 +188,8 @@ def autograde_parallel(assignment: str, course_dir: str | Path = ".", workers: i
     results = []
     for group, proc, t0 in started:
         log, _ = proc.communicate()
-        results.append(WorkerResult(group, proc.returncode, time.monotonic() - t0, log))
+        results.append(WorkerResult(group, proc.returncode, time.monotonic() - t0, log,
+                                    step=base[1]))
     return results
 
 
@@ -198,17 +212,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", default=".", help="the course directory (default: .)")
     parser.add_argument("--share", default=None, metavar="K/N",
                         help="grade only share K of N (one share per machine)")
+    parser.add_argument("--feedback", action="store_true",
+                        help="then write every graded student's feedback, with the same workers")
     args, extra = parser.parse_known_args(argv)
     try:
         results = autograde_parallel(args.assignment, args.course_dir, args.workers,
-                                     args.force, extra_args=extra, share=args.share)
+                                     args.force, extra_args=extra, share=args.share,
+                                     feedback=args.feedback)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = [r for r in results if r.returncode != 0]
     for i, r in enumerate(results):
         state = "ok" if r.returncode == 0 else f"FAILED (exit {r.returncode})"
-        print(f"worker {i}: {len(r.students)} students in {r.seconds:.1f} s: {state}")
+        print(f"worker {i}: {r.step} for {len(r.students)} students in {r.seconds:.1f} s: {state}")
     for r in failed:
         print(f"\n--- log of the worker grading {r.students[:5]}... ---\n{r.log[-5000:]}",
               file=sys.stderr)
