@@ -292,6 +292,23 @@ def test_a_renamed_and_damaged_notebook_gets_one_note_with_both(tmp_path):
     assert intake.intake_folder(folder, REPO / "assignments" / assignment, "s") == []
 
 
+def test_a_failing_repair_leaves_the_notebook_as_handed_in_and_says_so(tmp_path, monkeypatch):
+    assignment = ASSIGNMENTS[0]
+    release, solved = notebooks(assignment)
+    folder, release_dir = _submit(tmp_path, assignment, rc.delete(solved, *_pair(release, "last")))
+    before = (folder / f"{assignment}.ipynb").read_bytes()
+
+    def broken(nb, release, skip):
+        raise ValueError("a cell nobody expected")
+
+    monkeypatch.setattr(intake, "repair_notebook", broken)
+    actions = intake.intake_folder(folder, release_dir, "s")
+    assert [(a.kind, a.detail.split(";")[0]) for a in actions] == [
+        ("not repaired", "the structural repair failed (ValueError: a cell nobody expected)")]
+    assert (folder / f"{assignment}.ipynb").read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == [f"{assignment}.ipynb"]
+
+
 def test_the_command_line_reports_each_repair(tmp_path, capsys):
     assignment = ASSIGNMENTS[0]
     release, solved = notebooks(assignment)

@@ -92,7 +92,13 @@ def repair_file(target: Path, release, student: str) -> list[Action]:
     with the repairs and a note that lists them. Nothing happens when nothing is wrong.
     """
     nb = nbformat.read(target, as_version=4)
-    report = repair_notebook(nb, release, skip=lambda c: c.get("metadata", {}).get(NOTE_KEY))
+    try:
+        report = repair_notebook(nb, release, skip=lambda c: c.get("metadata", {}).get(NOTE_KEY))
+        nbformat.validate(nb)
+    except Exception as exc:  # a bug here must not stop the intake of the whole class
+        return [Action(student, target.name, "not repaired",
+                       f"the structural repair failed ({type(exc).__name__}: {exc}); the "
+                       "notebook is graded as handed in")]
     if not report.changed:
         return []
     kept = _kept_copy(target)
@@ -102,7 +108,6 @@ def repair_file(target: Path, release, student: str) -> list[Action]:
         "The structure of your notebook was damaged (graded cells changed, moved or deleted); "
         f"it was repaired before grading:\n\n{items}\n\nThe notebook as you handed it in is "
         f"kept unchanged, as `{kept.name}`."))
-    nbformat.validate(nb)
     nbformat.write(nb, target)
     actions = [Action(student, target.name, "repaired", ", ".join(report.tags))]
     actions += [Action(student, target.name, "not repaired", p) for p in report.problems]
