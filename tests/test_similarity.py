@@ -281,9 +281,15 @@ def test_references_refused_by_the_hidden_tests_are_found(repo):
     assert source == "" and note == "no_such_task: no course_lib reference"
 
 
+def pairs_of(report) -> dict[tuple[str, str, str], object]:
+    """Every pair of the report by (cell, first name, second name), names sorted."""
+    return {(p.cell,) + _key(p): p for cells in report.pairs.values() for p in cells}
+
+
 def test_broken_submissions_are_reported_not_fatal(klass, tmp_path):
-    """Invalid Python, a renamed notebook, a deleted answer cell, no folder for the assignment,
-    a notebook that intake replaced: each is noted, and every comparison that can be made is."""
+    """Invalid Python, a renamed notebook, a deleted answer cell, lost metadata, no folder for
+    the assignment, a notebook that intake replaced: each is noted, and every comparison that
+    can be made is."""
     course = tmp_path / "course"
     for folder in ("assignments", "solutions"):
         shutil.copytree(klass["course"] / folder, course / folder)
@@ -305,6 +311,11 @@ def test_broken_submissions_are_reported_not_fatal(klass, tmp_path):
     deleted = completed_submission(release_nb, source_nb, answers["chi"])
     deleted.cells = [c for c in deleted.cells if nbgrader_meta(c).get("grade_id") != "rnn_backward"]
     hand_in("max", deleted)
+    stripped = completed_submission(release_nb, source_nb, answers["dan"])
+    for cell in stripped.cells:                              # an editor that drops metadata
+        if nbgrader_meta(cell).get("grade_id") == "rnn_forward":
+            del cell.metadata["nbgrader"]
+    hand_in("pia", stripped)
     (course / "submitted" / "ned" / "a01_vocabulary").mkdir(parents=True)
     folder = hand_in("ola", release_nb)                       # what intake leaves behind
     (folder / f"{name}.unreadable").write_text("not a notebook")
@@ -313,9 +324,12 @@ def test_broken_submissions_are_reported_not_fatal(klass, tmp_path):
     notes = {s.name: "; ".join(s.notes) for s in report.students}
     assert notes["lee"] == f"{name} missing; read my_rnn.ipynb instead"
     assert notes["max"] == "answer cell rnn_backward missing"
+    assert notes["pia"] == ("answer cell rnn_forward missing; compared the cell without nbgrader "
+                            "metadata that defines rnn_forward")
+    assert pairs_of(report)[("rnn_forward", "dan", "pia")].score == 1.0
     assert notes["ned"] == f"nothing handed in for {ASSIGNMENT}"
     assert "could not be read" in notes["ola"] and not notes["kim"]
-    pairs = {(p.cell,) + _key(p): p for cells in report.pairs.values() for p in cells}
+    pairs = pairs_of(report)
     kim = pairs[("rnn_cell_forward", "ada", "kim")]
     assert kim.score is not None and "kim: not valid Python, tokens only" in kim.note
     assert pairs[("rnn_backward", "ada", "max")].score is None

@@ -308,7 +308,7 @@ def read_students(course: Path, assignment: str, cells: list[AnswerCell]) -> lis
     by_notebook: dict[str, list[AnswerCell]] = {}
     for cell in cells:
         by_notebook.setdefault(cell.notebook, []).append(cell)
-    for folder in sorted(p for p in submitted.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
         student = Student(folder.name)
         students.append(student)
         work = folder / assignment
@@ -334,11 +334,23 @@ def read_students(course: Path, assignment: str, cells: list[AnswerCell]) -> lis
                 continue
             found = {_nbgrader(c).get("grade_id"): c.source for c in nb.cells
                      if c.cell_type == "code" and _nbgrader(c).get("solution")}
+            # Cells without nbgrader metadata (an editor that drops it, code pasted into a new
+            # cell): the one that defines the stub's functions stands in for a missing cell.
+            plain = [c.source for c in nb.cells
+                     if c.cell_type == "code" and not _nbgrader(c).get("grade_id")]
             for cell in wanted:
                 if cell.grade_id in found:
                     student.cells[cell.label] = found[cell.grade_id]
-                else:
+                    continue
+                stand_in = next((source for source in plain if cell.names
+                                 and set(cell.names) <= set(_defined_names(source))), None)
+                if stand_in is None:
                     student.notes.append(f"answer cell {cell.grade_id} missing")
+                else:
+                    student.cells[cell.label] = stand_in
+                    student.notes.append(f"answer cell {cell.grade_id} missing; compared the "
+                                         f"cell without nbgrader metadata that defines "
+                                         f"{', '.join(cell.names)}")
     return students
 
 
