@@ -476,3 +476,264 @@ def rnn_cell_backward(da_next, cache):
 ''',
     },
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Liars (issue #11): answers that are wrong underneath (zeros, a wrong order, a wrong key, a
+# wrong name, no computation at all) but come back as objects that pretend to be right. Each
+# comment says which check of the test cells it fooled before they went through
+# course_lib.checks; each must now lose exactly its own cell.
+# ---------------------------------------------------------------------------------------------
+
+# The centred differences of the solution under another name, for the liars of the gradient
+# check cell whose lie is elsewhere.
+_HONEST_GRADIENT = _NUMERICAL_GRADIENT.replace("def numerical_gradient(", "def _honest_gradient(")
+_FIND_WITH_HONEST_GRADIENT = _find_buggy_gradient('''\
+    worst = max(errors, key=errors.get)
+    return (worst if errors[worst] > 1e-7 else None), errors
+''').replace("numerical_gradient(f, array)", "_honest_gradient(f, array)")
+
+# An array subclass whose subtraction and == always say "no difference".
+_NO_DIFFERENCE = '''\
+class NoDifference(np.ndarray):
+    """Zeros underneath; subtracting anything gives zeros and == always says equal."""
+
+    def __sub__(self, other):
+        return np.zeros(np.broadcast_shapes(np.shape(self), np.shape(other)))
+
+    __rsub__ = __sub__
+
+    def __eq__(self, other):
+        return np.ones(np.broadcast_shapes(np.shape(self), np.shape(other)), dtype=bool)
+
+    __hash__ = None
+'''
+
+# A correct rnn_backward: the mutant whose only mistake is da0, with that mistake undone.
+_DA0_MUTANT = next(m["source"] for m in MUTANTS
+                   if m["name"] == "backward_da0_is_the_upstream_gradient_of_step_1")
+
+MUTANTS += [
+    # Fooled `np.max(np.abs(got - expected))` and `np.allclose(got, expected)` (both subtract
+    # with the student's __sub__) and the column-sum check `np.allclose(yt_pred.sum(axis=0), 1)`.
+    {
+        "name": "liar_sub_eq_rnn_cell_forward",
+        "answer_cell": "rnn_cell_forward",
+        "test_cell": "test_rnn_cell_forward",
+        "source": _NO_DIFFERENCE + '''
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    m = xt.shape[1]
+    a_next = np.zeros((parameters["Waa"].shape[0], m)).view(NoDifference)
+    yt_pred = np.zeros((parameters["Wya"].shape[0], m)).view(NoDifference)
+    cache = (a_next, np.zeros_like(a_prev).view(NoDifference),
+             np.zeros_like(xt).view(NoDifference), parameters)
+    return a_next, yt_pred, cache
+''',
+    },
+    # Fooled `isinstance(result, tuple) and len(result) == 3` and the unpacking
+    # `a_next, yt_pred, cache = result`, which iterates with the student's __iter__.
+    {
+        "name": "liar_tuple_order_rnn_cell_forward",
+        "answer_cell": "rnn_cell_forward",
+        "test_cell": "test_rnn_cell_forward",
+        "source": '''\
+class Reordered(tuple):
+    """Holds (yt_pred, a_next, cache), the wrong order, but unpacks as (a_next, yt_pred, cache)."""
+
+    def __iter__(self):
+        yt_pred, a_next, cache = tuple.__iter__(self)
+        return iter((a_next, yt_pred, cache))
+
+    def __getitem__(self, index):
+        return tuple(iter(self))[index]
+
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    a_next = np.tanh(parameters["Waa"] @ a_prev + parameters["Wax"] @ xt + parameters["ba"])
+    yt_pred = softmax(parameters["Wya"] @ a_next + parameters["by"])
+    return Reordered((yt_pred, a_next, (a_next, a_prev, xt, parameters)))
+''',
+    },
+    # Fooled `np.max(...)` and `np.allclose(...)`: numpy functions dispatch to the student's
+    # __array_function__ (the subtraction before them keeps the subclass).
+    {
+        "name": "liar_array_function_rnn_forward",
+        "answer_cell": "rnn_forward",
+        "test_cell": "test_rnn_forward",
+        "source": '''\
+class Agreeable(np.ndarray):
+    """Zeros underneath; every numpy function called on it answers True or 0."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True if func in (np.allclose, np.array_equal, np.all) else 0.0
+
+
+def rnn_forward(x, a0, parameters):
+    n_x, m, T_x = x.shape
+    a = np.zeros((parameters["Waa"].shape[0], m, T_x)).view(Agreeable)
+    y_pred = np.zeros((parameters["Wya"].shape[0], m, T_x)).view(Agreeable)
+    caches = [(a[:, :, t], np.zeros_like(a0).view(Agreeable),
+               np.zeros((n_x, m)).view(Agreeable), parameters) for t in range(T_x)]
+    return a, y_pred, (caches, np.zeros_like(x).view(Agreeable))
+''',
+    },
+    # Fooled `got - expected`, `np.abs`, `np.max` and `np.allclose`: every ufunc that touches
+    # the array goes through the student's __array_ufunc__, which answers "no difference".
+    {
+        "name": "liar_array_ufunc_rnn_cell_backward",
+        "answer_cell": "rnn_cell_backward",
+        "test_cell": "test_rnn_cell_backward",
+        "source": '''\
+class NoDifference(np.ndarray):
+    """Zeros underneath; arithmetic with it gives zeros, comparisons with it say True."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [x.view(np.ndarray) if isinstance(x, np.ndarray) else x for x in inputs]
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if ufunc in (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
+                     np.not_equal, np.isfinite, np.logical_and, np.logical_or):
+            return np.ones_like(result, dtype=bool)
+        return np.zeros_like(result)
+
+
+def rnn_cell_backward(da_next, cache):
+    a_next, a_prev, xt, parameters = cache
+    zeros = lambda shape: np.zeros(shape).view(NoDifference)
+    return {"dxt": zeros(xt.shape), "da_prev": zeros(a_prev.shape),
+            "dWax": zeros(parameters["Wax"].shape), "dWaa": zeros(parameters["Waa"].shape),
+            "dba": zeros(parameters["ba"].shape)}
+''',
+    },
+    # Computes nothing: it walks up the callers' frames and copies the expected gradients. It
+    # fooled every check because the old cells computed `expected` before calling the student.
+    {
+        "name": "liar_frames_rnn_backward",
+        "answer_cell": "rnn_backward",
+        "test_cell": "test_rnn_backward",
+        "source": '''\
+import sys
+
+
+def rnn_backward(da, caches):
+    """Looks through the callers' variables (locals and globals) for the expected gradients."""
+    n_a, m, T_x = da.shape
+    n_x = caches[1].shape[0]
+    shapes = {"dx": (n_x, m, T_x), "da0": (n_a, m), "dWax": (n_a, n_x), "dWaa": (n_a, n_a),
+              "dba": (n_a, 1)}
+
+    def plausible(name, value):
+        return (("expected" in name or "ref" in name) and isinstance(value, dict)
+                and all(isinstance(value.get(k), np.ndarray) and value[k].shape == s
+                        for k, s in shapes.items()))
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        for scope in (frame.f_locals, frame.f_globals):
+            for name, value in list(scope.items()):
+                if plausible(name, value):
+                    return {k: np.array(value[k]) for k in shapes}
+        frame = frame.f_back
+    return {k: np.zeros(s) for k, s in shapes.items()}
+''',
+    },
+    # Fooled `set(got) == set(BPTT_NAMES)` and `got[name]`: set() iterates with the student's
+    # __iter__ and indexing uses its __getitem__, so a dict without the key "dba" passed.
+    {
+        "name": "liar_dict_keys_rnn_backward",
+        "answer_cell": "rnn_backward",
+        "test_cell": "test_rnn_backward",
+        "source": '''\
+class Renamed(dict):
+    """Stores the bias gradient under the wrong key "db", but iterates and indexes as "dba"."""
+
+    def __iter__(self):
+        return iter(["dba" if key == "db" else key for key in dict.__iter__(self)])
+
+    def keys(self):
+        return list(iter(self))
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, "db" if key == "dba" else key)
+
+
+''' + _DA0_MUTANT.replace(
+            '"da0": da[:, :, 0]', '"da0": da_prevt').replace(
+            'return {"dx": dx, "da0": da_prevt, "dWax": dWax, "dWaa": dWaa, "dba": dba}',
+            'return Renamed(dx=dx, da0=da_prevt, dWax=dWax, dWaa=dWaa, db=dba)').replace(
+            "Everything right except da0, taken as da[:, :, 0] instead of the last da_prev.",
+            'Right gradients, but "dba" is stored under the key "db".'),
+
+    },
+    # Fooled `float(np.max(np.abs(got - expected))) < 1e-8` and `np.allclose(estimate, ...)`:
+    # numerical_gradient returns zeros whose __sub__ says there is no difference (the gradient
+    # check itself uses honest centred differences under another name).
+    {
+        "name": "liar_sub_numerical_gradient",
+        "answer_cell": "find_buggy_gradient",
+        "test_cell": "test_find_buggy_gradient",
+        "source": _NO_DIFFERENCE + '''
+
+def numerical_gradient(f, x, eps=1e-6):
+    return np.zeros(x.shape).view(NoDifference)
+
+
+''' + _HONEST_GRADIENT + "\n" + _FIND_WITH_HONEST_GRADIENT,
+    },
+    # Fooled `name == wrong[0]` and `found == bad`: the name is a str whose __eq__ always says
+    # equal; underneath it is not the name of any gradient.
+    {
+        "name": "liar_str_eq_find_buggy_gradient",
+        "answer_cell": "find_buggy_gradient",
+        "test_cell": "test_find_buggy_gradient",
+        "source": '''\
+class AnyName(str):
+    """Equal to every string."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+''' + _NUMERICAL_GRADIENT + "\n" + _find_buggy_gradient('''\
+    worst = max(errors, key=errors.get)
+    return (AnyName("the worst one") if errors[worst] > 1e-7 else None), errors
+'''),
+    },
+    # Fooled `value > 1e-3`, `value < 1e-7` and `float(value)`: the errors are floats that hold
+    # 0.0 but compare (and convert) as the relative error they claim to be.
+    {
+        "name": "liar_float_compare_find_buggy_gradient",
+        "answer_cell": "find_buggy_gradient",
+        "test_cell": "test_find_buggy_gradient",
+        "source": '''\
+class Claimed(float):
+    """Holds 0.0, but compares and converts as the number it claims."""
+
+    def __new__(cls, claimed):
+        self = float.__new__(cls, 0.0)
+        self.claimed = float(claimed)
+        return self
+
+    def __lt__(self, other):
+        return self.claimed < other
+
+    def __gt__(self, other):
+        return self.claimed > other
+
+    def __le__(self, other):
+        return self.claimed <= other
+
+    def __ge__(self, other):
+        return self.claimed >= other
+
+    def __float__(self):
+        return self.claimed
+
+
+''' + _NUMERICAL_GRADIENT + "\n" + _find_buggy_gradient('''\
+    worst = max(errors, key=errors.get)
+    return (worst if errors[worst] > 1e-7 else None), {k: Claimed(v) for k, v in errors.items()}
+'''),
+    },
+]
