@@ -389,6 +389,17 @@ def test_the_command_in_the_instructor_guide_writes_the_report(klass, repo, caps
     assert (out / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_csv_fields_cannot_become_spreadsheet_formulas(tmp_path):
+    report = similarity.Report("a", [similarity.AnswerCell("c", "n.ipynb", "c", "", [], [])], [],
+                               {"c": [similarity.Pair("c", "=HYPERLINK(1)", "ok", 0.5, 0.5, 1)]},
+                               {}, {})
+    report.pairs["c"][0].rank = 1
+    similarity.write_csv(report, tmp_path / "r.csv")
+    with open(tmp_path / "r.csv", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["student_a"] == "'=HYPERLINK(1)" and row["student_b"] == "ok"
+
+
 def test_a_course_without_a_release_is_a_clear_error(tmp_path, capsys):
     assert similarity.main([ASSIGNMENT, "--course-dir", str(tmp_path)]) == 2
     assert "no released notebook" in capsys.readouterr().err

@@ -702,6 +702,12 @@ def build_report(assignment: str, course_dir: str | Path = ".") -> Report:
     return Report(assignment, cells, students, pairs, codes, released)
 
 
+def _cell_text(value) -> str:
+    """A CSV field that a spreadsheet will not run as a formula (student ids are folder names)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(report: Report, path: Path) -> None:
     """One row per (answer cell, student A, student B or "course_lib"), ranked within a cell."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -711,12 +717,12 @@ def write_csv(report: Report, path: Path) -> None:
             for p in report.pairs[cell.label]:
                 writer.writerow({
                     "cell": cell.label, "rank": p.rank if p.rank is not None else "",
-                    "student_a": p.a, "student_b": p.b,
+                    "student_a": _cell_text(p.a), "student_b": _cell_text(p.b),
                     "score": "" if p.score is None else f"{p.score:.3f}",
                     "token_score": "" if p.token_score is None else f"{p.token_score:.3f}",
                     "statement_score": "" if p.statement_score is None else f"{p.statement_score:.3f}",
                     "shared_statements": p.shared if p.score is not None else "",
-                    "note": p.note})
+                    "note": _cell_text(p.note)})
 
 
 METHOD = f"""
@@ -890,6 +896,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30, help="pairs listed per cell in the HTML")
     parser.add_argument("--show", type=int, default=10, help="pairs shown side by side per cell")
     args = parser.parse_args(argv)
+    if args.top < 0 or args.show < 0:
+        parser.error("--top and --show must be 0 or more")
     try:
         html_path, csv_path, report = write_report(args.assignment, args.course_dir, args.out,
                                                    args.top, args.show)
