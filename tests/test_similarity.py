@@ -173,6 +173,17 @@ def test_the_course_lib_copy_is_correct_where_it_answered(klass):
     check_correct(ns, CELLS[:4] + ["numerical_gradient"])
 
 
+def test_the_correctness_check_fails_on_a_wrong_answer(klass):
+    """The check above can fail: ada's backward pass with a^<t> in place of a^<t-1> in dWaa."""
+    answers = dict(klass["answers"]["ada"])
+    answers["rnn_cell_backward"] = answers["rnn_cell_backward"].replace(
+        "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_next.T)")
+    assert answers["rnn_cell_backward"] != klass["answers"]["ada"]["rnn_cell_backward"]
+    ns = notebook_namespace(klass["release"], answers)
+    with pytest.raises(AssertionError, match="dWaa"):
+        check_correct(ns, ["rnn_cell_backward"])
+
+
 def test_the_honest_answers_are_differently_built(klass):
     """No two honest answers of a cell share more than half of their canonical statements."""
     release = released_cells(klass["release"])
