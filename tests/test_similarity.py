@@ -350,6 +350,20 @@ def test_broken_submissions_are_reported_not_fatal(klass, tmp_path):
     similarity.write_html(report, tmp_path / "r.html")            # renders with all of them
 
 
+def test_every_import_form_of_a_refused_reference_is_resolved():
+    tests = ["import course_lib.rnn\n"
+             "from course_lib.gradcheck import numerical_gradient as ng\n"
+             "import course_lib.grading.refuse as R\n"
+             "R.refusing(course_lib.rnn.rnn_forward, ng, R.refusing, task='t')\n"]
+    assert similarity.refused_references(tests) == {
+        "t": ["course_lib:rnn.rnn_forward", "course_lib.gradcheck:numerical_gradient"]}
+    modules = similarity._imported_course_modules(tests)
+    assert modules == ["course_lib.rnn", "course_lib.gradcheck"]
+    source, note = similarity.find_reference(["t"], modules, similarity.refused_references(tests))
+    assert note == "t: course_lib.rnn.rnn_forward, course_lib.gradcheck.numerical_gradient"
+    assert "def rnn_forward(" in source and "def numerical_gradient(" in source
+
+
 # --------------------------------------------------------------------------- the files
 
 

@@ -108,27 +108,42 @@ def _defined_names(source: str) -> list[str]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
+def _trees(sources: list[str]):
+    """The syntax trees of the sources that are valid Python."""
+    for source in sources:
+        try:
+            yield ast.parse(source)
+        except SyntaxError:
+            continue
+
+
+def _imports(node: ast.AST) -> list[tuple[str, str, str]]:
+    """What an import statement brings in: (local name, ``module:attr`` it stands for, module)."""
+    if isinstance(node, ast.Import):
+        return [(alias.asname, alias.name + ":", alias.name) if alias.asname
+                else (alias.name.split(".")[0], alias.name.split(".")[0] + ":", alias.name)
+                for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        if node.module == REFERENCE:   # from course_lib import rnn: a module
+            return [(alias.asname or alias.name, f"{REFERENCE}.{alias.name}:",
+                     f"{REFERENCE}.{alias.name}") for alias in node.names]
+        return [(alias.asname or alias.name, f"{node.module}:{alias.name}", node.module)
+                for alias in node.names]
+    return []
+
+
+def _is_course_module(name: str) -> bool:
+    return name.startswith(REFERENCE + ".") and not name.startswith(REFERENCE + ".grading")
+
+
 def _imported_course_modules(sources: list[str]) -> list[str]:
     """The ``course_lib`` modules that these code cells import (not the grading helpers)."""
     found: list[str] = []
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in _trees(sources):
         for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                if node.module == REFERENCE:
-                    names = [f"{REFERENCE}.{alias.name}" for alias in node.names]
-                else:
-                    names = [node.module]
-            for name in names:
-                if (name.startswith(REFERENCE + ".") and not name.startswith(REFERENCE + ".grading")
-                        and name not in found):
-                    found.append(name)
+            for _, _, module in _imports(node):
+                if _is_course_module(module) and module not in found:
+                    found.append(module)
     return found
 
 
@@ -172,24 +187,10 @@ def refused_references(sources: list[str]) -> dict[str, list[str]]:
     """
     aliases: dict[str, str] = {}
     calls: list[ast.Call] = []
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in _trees(sources):
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name + ":"
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for alias in node.names:
-                    local = alias.asname or alias.name
-                    if node.module == REFERENCE:
-                        aliases[local] = f"{REFERENCE}.{alias.name}:"
-                    else:
-                        aliases[local] = f"{node.module}:{alias.name}"
-            elif isinstance(node, ast.Call):
+            aliases.update((local, path) for local, path, _ in _imports(node))
+            if isinstance(node, ast.Call):
                 calls.append(node)
     found: dict[str, list[str]] = {}
     for call in calls:
@@ -204,8 +205,7 @@ def refused_references(sources: list[str]) -> dict[str, list[str]]:
             base = aliases[steps[0]]
             path = base + ("." if not base.endswith(":") else "") + ".".join(steps[1:])
             path = path.rstrip(".")
-            if (path.startswith(REFERENCE + ".") and not path.startswith(REFERENCE + ".grading")
-                    and path not in found.get(task, [])):
+            if _is_course_module(path.replace(":", ".")) and path not in found.get(task, []):
                 found.setdefault(task, []).append(path)
     return found
 
