@@ -43,6 +43,9 @@ from traitlets import Integer, List, Unicode
 PLACEHOLDER = "# Hidden tests ran here; they are not shown in feedback."
 TRACEBACK_NOTE = "(hidden test lines not shown)"
 OUTPUT_NOTE = "[a line of the hidden tests was removed from this output]"
+# A traceback line of any frame that equals a hidden line at least this long is dropped even if
+# the frame is not the test cell's; shorter lines ("try:", "else:") say nothing and stay.
+MIN_FRAME_LINE_CHARS = 8
 
 # Colour and cursor codes that IPython puts in tracebacks (ESC [ ... letter).
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -245,11 +248,10 @@ class HideHiddenTests(NbGraderPreprocessor):
             numbered = NUMBERED_RE.match(plain)
             if numbered:
                 # A hidden line of this frame's cell goes, and so does a line equal to a hidden
-                # one in any frame, should the frame be misattributed (lines shorter than 8
-                # characters, such as "try:", say nothing and stay).
+                # one in any frame, should the frame be misattributed.
                 code = normalise(numbered.group(2) or "")
                 hide = (int(numbered.group(1)) in hidden_numbers
-                        or (len(code) >= 8 and code in self._hidden_texts)
+                        or (len(code) >= MIN_FRAME_LINE_CHARS and code in self._hidden_texts)
                         or self._leaked_in(code))
             else:
                 hide = normalise(plain) in self._hidden_texts or self._leaked_in(plain)
