@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def test_damaged_structure_is_repaired_with_a_note_and_only_once(assignment, cas
 
     note = repaired.cells[0]
     assert note.metadata.get(intake.NOTE_KEY), "no note at the top of the notebook"
-    assert "repaired before grading" in note.source
+    assert "repaired before grading" in note.source and "kept unchanged" in note.source
     for gid in named:
         assert f"`{gid}`" in note.source, f"the note does not name {gid}:\n{note.source}"
 
@@ -341,9 +342,10 @@ def test_repaired_students_are_graded_and_their_feedback_says_what_was_repaired(
         assert scores == {**scores, **graded.expected[student]}, student
         page = visible_text(graded.feedback(student).read_text())
         assert "repaired before grading" in page, f"{student}'s feedback says nothing"
+        note = page.split("repaired before grading", 1)[1].split("kept unchanged", 1)[0]
         for gid in named[student]:
-            assert f"{gid}" in page.split("repaired before grading", 1)[1], (
-                f"{student}'s feedback does not name the repair of {gid}")
+            assert re.search(rf"\b{gid}\b", note), (
+                f"{student}'s feedback does not name the repair of {gid}:\n{note}")
 
 
 def test_the_checks_catch_a_wrong_structure_a_misplaced_answer_and_a_lost_cell():
