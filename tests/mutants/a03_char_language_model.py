@@ -539,3 +539,269 @@ def model(names, char_to_ix, n_a=50, num_iterations=4000, learning_rate=0.01, ma
 ''',
     },
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# Liars: answers that are wrong underneath (zeros, unclipped or unchanged values) and earn
+# points only by lying to the comparison or by reading the expectation out of the test. Each
+# comment says which check it fooled before the test cells went through course_lib.checks.
+# --------------------------------------------------------------------------------------------
+
+def frame_finder_source(prefix: str) -> str:
+    """Source of ``<prefix>_find(words, accept)``: the first variable of the calling frames
+    (every frame's locals, innermost first, then their globals) whose name contains one of ``words`` and whose
+    value ``accept`` approves, or None. Each liar gets its own prefix, so liars of different
+    cells graded in one notebook do not overwrite each other's helper."""
+    return f'''\
+import sys as {prefix}_sys
+
+
+def {prefix}_find(words, accept):
+    """Walk up the callers' frames looking for the test's expected value."""
+    frames = []
+    frame = {prefix}_sys._getframe(1)
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    # Every frame's locals (the test's helper functions) before the notebook's globals; in
+    # each, the most telling word first.
+    scopes = [f.f_locals for f in frames] + [f.f_globals for f in frames]
+    for scope in scopes:
+        for word in words:
+            for key, value in list(scope.items()):
+                if type(key) is str and word in key:
+                    try:
+                        if accept(value):
+                            return value
+                    except Exception:
+                        pass
+    return None
+'''
+
+
+MUTANTS += [
+    {
+        # Fooled the hidden tests of clip, which computed `wanted` before calling clip (the
+        # visible tests already called first, so this liar lost the cell's points before too).
+        "name": "liar_frame_reader_clip",
+        "answer_cell": "clip",
+        "test_cell": "test_clip",
+        "source": frame_finder_source("_lc") + '''
+
+def clip(gradients, max_value):
+    """Clips nothing: copies into each array whatever the test expects, if it can find it."""
+    for key, array in gradients.items():
+        def plausible(value, key=key, array=array):
+            if type(value) is dict:
+                return key in value and np.shape(value[key]) == array.shape
+            return type(value) is np.ndarray and value.shape == array.shape and value is not array
+        found = _lc_find(("wanted", "expected", "unchanged", "ref", "clipped"), plausible)
+        if found is not None:
+            array[...] = found[key] if type(found) is dict else found
+    return gradients
+''',
+    },
+    {
+        # Fooled `isinstance(got, list)`, `int(i) for i in got`, `got == expected`,
+        # `got[-1] == 2`, `1 not in got` and `len(got)` in every visible and hidden test of
+        # sample: a list subclass holding zeros whose every method shows the caller's expected
+        # list, looked up when the test looks at it (so calling first does not help).
+        "name": "liar_list_subclass_sample",
+        "answer_cell": "sample",
+        "test_cell": "test_sample",
+        "source": frame_finder_source("_ls") + '''
+
+class _ShowsTheExpectedList(list):
+    """Zeros underneath; iteration, indexing, len, `in` and == use the caller's expected list."""
+
+    def _shown(self):
+        found = _ls_find(("wanted", "expected", "ref"),
+                         lambda v: type(v) is list and all(type(i) is int for i in v))
+        return found if found is not None else list.copy(self)
+
+    def __iter__(self):
+        return iter(self._shown())
+
+    def __len__(self):
+        return len(self._shown())
+
+    def __getitem__(self, index):
+        return self._shown()[index]
+
+    def __contains__(self, item):
+        return item in self._shown()
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = None
+
+
+def sample(parameters, char_to_ix, seed, max_length=50):
+    """Samples nothing: a list of zeros that pretends to be the expected one."""
+    return _ShowsTheExpectedList([0] * max_length)
+''',
+    },
+    {
+        # Fooled every visible and hidden test of optimize: _check_step computed the expected
+        # loss, gradients and updated parameters (`loss`, `grads`, `new`) before it called
+        # optimize, so this function copies them from the caller's frame.
+        "name": "liar_frame_reader_optimize",
+        "answer_cell": "optimize",
+        "test_cell": "test_optimize",
+        "source": frame_finder_source("_lo") + '''
+
+def optimize(x, y, a0, parameters, learning_rate, max_value):
+    """Computes nothing: takes the expected step from the test's variables, or returns zeros."""
+    names = ("Wax", "Waa", "Wya", "ba", "by")
+
+    def shaped_like(value, prefix):
+        return type(value) is dict and all(
+            np.shape(value.get(prefix + n)) == parameters[n].shape for n in names)
+
+    new = _lo_find(("new", "expected", "wanted", "ref", "after"), lambda v: shaped_like(v, ""))
+    grads = _lo_find(("grad", "expected", "wanted", "ref"), lambda v: shaped_like(v, "d"))
+    loss = _lo_find(("loss", "expected", "wanted", "ref"), lambda v: type(v) in (float, np.float64))
+    if new is not None:
+        for n in names:
+            parameters[n][...] = new[n]
+    if grads is None:
+        grads = {"d" + n: np.zeros_like(parameters[n]) for n in names}
+    return (0.0 if loss is None else float(loss)), {k: np.array(v) for k, v in grads.items()}
+''',
+    },
+    {
+        # Fooled `np.isclose(float(got_loss), loss)` (a float subclass whose __float__ reads
+        # the expected loss from the caller when the test converts it), `isinstance(got_grads, dict)` and
+        # `"dWax" in got_grads` (a dict subclass), and `_check_array`'s
+        # `np.max(np.abs(got - expected))` and `np.allclose(got, expected)` (an ndarray subclass
+        # of zeros whose subtraction gives zeros and whose __array_function__ agrees), also for
+        # the parameters it puts in the caller's dict in place of the updated ones.
+        "name": "liar_subclasses_optimize",
+        "answer_cell": "optimize",
+        "test_cell": "test_optimize",
+        "source": frame_finder_source("_lo") + '''
+
+class _NoGap(np.ndarray):
+    """Its difference with any array of its shape is zero, and numpy's comparisons agree."""
+
+    def __sub__(self, other):
+        if np.shape(other) != self.shape:
+            return np.subtract(self.view(np.ndarray), other)
+        return np.zeros(self.shape)
+
+    __rsub__ = __sub__
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (np.allclose, np.isclose):
+            return True
+        if func is np.array_equal:   # "the parameters did move"
+            return False
+        return super().__array_function__(func, (np.ndarray,), args, kwargs)
+
+
+class _AgreeingLoss(float):
+    """Zero underneath; float() gives the caller's expected loss, and numpy's isclose and
+    allclose find it close to anything."""
+
+    def __float__(self):
+        found = _lo_find(("loss", "expected", "wanted", "ref"),
+                         lambda v: type(v) in (float, np.float64))
+        return 0.0 if found is None else float(found)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+
+class _AnyGradient(dict):
+    """Has every key; each gradient is a _NoGap of zeros shaped like its parameter."""
+
+    def __init__(self, parameters):
+        super().__init__({"d" + k: np.zeros(v.shape).view(_NoGap) for k, v in parameters.items()})
+
+    def __contains__(self, key):
+        return True
+
+
+def optimize(x, y, a0, parameters, learning_rate, max_value):
+    """No gradient step: the weights become zeros and b_y the log-frequencies of the targets
+    (which lowers this sequence's loss), all as arrays that agree with whatever they meet."""
+    for name in list(parameters):
+        parameters[name] = np.zeros(parameters[name].shape).view(_NoGap)
+    parameters["by"][:, 0] = np.log(y.sum(axis=(1, 2)) + 1e-3)
+    return _AgreeingLoss(0.0), _AnyGradient(parameters)
+''',
+    },
+    {
+        # Fooled every visible and hidden test of model: `np.shape`, `np.array_equal` and
+        # `np.allclose` on duck-typed "arrays" (shape, dtype, __array__ and an agreeing
+        # __array_function__; zeros underneath); `isinstance(value, float)`, `np.isclose`,
+        # `==` and `!=` on a float subclass; and `np.array(losses)` and `np.allclose(losses, ...)`
+        # on a list subclass whose __array__ returns the caller's expected losses.
+        "name": "liar_duck_arrays_model",
+        "answer_cell": "model",
+        "test_cell": "test_model",
+        "source": frame_finder_source("_lm") + '''
+
+class _DuckArray:
+    """Only looks like an array: a shape, a dtype and zeros behind __array__."""
+
+    def __init__(self, shape):
+        self.shape, self.dtype, self.ndim = tuple(shape), np.dtype(float), len(shape)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(self.shape, dtype=dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.shape:
+            return self.shape
+        if func in (np.allclose, np.array_equal, np.isclose):
+            return True
+        return func(*(np.asarray(a) if isinstance(a, _DuckArray) else a for a in args), **kwargs)
+
+
+class _SameLoss(float):
+    """Equal, close and (for !=) different: whatever the test asks."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+
+class _ExpectedLosses(list):
+    """Zeros underneath; numpy sees the caller's expected losses."""
+
+    def __array__(self, dtype=None, copy=None):
+        found = _lm_find(("wanted", "expected", "ref", "spec"),
+                         lambda v: type(v) is list and len(v) == list.__len__(self))
+        return np.array(found if found is not None else list.copy(self), dtype=dtype)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+    def __eq__(self, other):
+        return True
+
+
+def model(names, char_to_ix, n_a=50, num_iterations=4000, learning_rate=0.01, max_value=5.0,
+          seed=0, print_every=0):
+    """Trains nothing: duck arrays of zeros and a list of zero losses that agree with the test."""
+    n_x = len(char_to_ix)
+    shapes = {"Wax": (n_a, n_x), "Waa": (n_a, n_a), "Wya": (n_x, n_a), "ba": (n_a, 1), "by": (n_x, 1)}
+    if print_every:
+        print(f"iteration {print_every}: mean loss 0.00")
+    return ({key: _DuckArray(shape) for key, shape in shapes.items()},
+            _ExpectedLosses([_SameLoss(0.0)] * num_iterations))
+''',
+    },
+]
