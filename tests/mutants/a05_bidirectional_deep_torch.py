@@ -488,3 +488,251 @@ def ambiguous_accuracy(model, tokens, tags):
 ''' + _FIT,
     },
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Liars: answers that are wrong underneath and only pretend to be right. Before the test cells
+# used course_lib.checks, each of them scored full marks in its own cell (the comment on each
+# says which check it fooled); now each loses exactly its own cell's points.
+# ---------------------------------------------------------------------------------------------
+
+# A training loop that follows the specification: the mutant that ignores lr, with lr passed on.
+_SPEC_TRAINING = next(m["source"] for m in MUTANTS if m["name"] == "train_ignores_lr").replace(
+    "def train_tagger(", "def _train_as_specified(").replace(
+    "torch.optim.Adam(model.parameters())", "torch.optim.Adam(model.parameters(), lr=lr)")
+assert "lr=lr" in _SPEC_TRAINING
+
+MUTANTS += [
+    {
+        # Fooled `torch.allclose(model(changed)[:, t], logits[:, t])`: a tensor subclass whose
+        # __torch_function__ says "different" whenever the test has changed a neighbouring word.
+        # Underneath the tagger is one-directional (the backward half is multiplied by 1e-30).
+        "name": "liar_tensor_function_bilstm",
+        "answer_cell": "bilstm_tagger",
+        "test_cell": "test_bilstm_tagger",
+        "source": '''\
+import sys
+
+
+class _SaysDifferent(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func is torch.allclose and "changed" in sys._getframe(1).f_locals:
+            return False
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+class BiLSTMTagger(nn.Module):
+    def __init__(self, n_vocab, n_embed, n_hidden, n_tags):
+        super().__init__()
+        self.n_hidden = n_hidden
+        self.embedding = nn.Embedding(n_vocab, n_embed)
+        self.brnn = nn.LSTM(n_embed, n_hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * n_hidden, n_tags)
+
+    def forward(self, tokens):
+        both, _ = self.brnn(self.embedding(tokens))
+        forward_half, backward_half = both[..., :self.n_hidden], both[..., self.n_hidden:]
+        logits = self.head(torch.cat([forward_half, 1e-30 * backward_half], dim=-1))
+        return logits.as_subclass(_SaysDifferent)
+''',
+    },
+    {
+        # Fooled `sum(p.numel() for p in model.parameters())` and the check that every
+        # parameter has a gradient: named_parameters() (which torch.nn.Module.parameters itself
+        # calls) adds a padding tensor, with a gradient, up to the specified count, while the
+        # model has only n_hidden - 1 units per direction.
+        "name": "liar_parameters_bilstm",
+        "answer_cell": "bilstm_tagger",
+        "test_cell": "test_bilstm_tagger",
+        "source": '''\
+class BiLSTMTagger(nn.Module):
+    def __init__(self, n_vocab, n_embed, n_hidden, n_tags):
+        super().__init__()
+        self.embedding = nn.Embedding(n_vocab, n_embed)
+        self.brnn = nn.LSTM(n_embed, n_hidden - 1, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * (n_hidden - 1), n_tags)
+        lstm = 4 * (n_hidden * (n_embed + n_hidden) + 2 * n_hidden)
+        claimed = n_vocab * n_embed + 2 * lstm + (2 * n_hidden + 1) * n_tags
+        real = sum(p.numel() for _, p in nn.Module.named_parameters(self))
+        self._padding = torch.zeros(claimed - real)
+        self._padding.grad = torch.ones_like(self._padding)
+
+    def named_parameters(self, *args, **kwargs):
+        yield from nn.Module.named_parameters(self, *args, **kwargs)
+        yield "padding", self._padding
+
+    def forward(self, tokens):
+        return self.head(self.brnn(self.embedding(tokens))[0])   # (m, T, n_tags)
+''',
+    },
+    {
+        # Fooled `isinstance(logits, torch.Tensor)`, the shape check and every torch.allclose:
+        # forward returns an object that claims to be a tensor (its __class__ says so) and
+        # answers allclose with whatever the test wants; its values are all zeros.
+        "name": "liar_duck_logits_deep",
+        "answer_cell": "deep_tagger",
+        "test_cell": "test_deep_tagger",
+        "source": '''\
+class _LooksLikeLogits:
+    """Not a tensor: shape, indexing, sum().backward() and __torch_function__ only."""
+
+    def __init__(self, model, shape, key=None):
+        self.model, self.shape, self.key = model, torch.Size(shape), key
+
+    @property
+    def __class__(self):
+        return torch.Tensor
+
+    def __getitem__(self, key):
+        return _LooksLikeLogits(self.model, self.shape, key)
+
+    def detach(self):
+        return self
+
+    def sum(self):
+        return self
+
+    def backward(self):
+        for p in nn.Module.parameters(self.model):
+            p.grad = torch.ones_like(p)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func is torch.allclose:
+            keys = [getattr(a, "key", None) for a in args[:2]]
+            one_position = any(type(k) is tuple and len(k) == 2 and type(k[1]) is int for k in keys)
+            return not one_position
+        return NotImplemented
+
+
+class DeepTagger(nn.Module):
+    def __init__(self, n_vocab, n_embed, n_hidden, n_tags):
+        super().__init__()
+        self.n_tags = n_tags
+        self.embedding = nn.Embedding(n_vocab, n_embed)
+        self.stack = nn.LSTM(n_embed, n_hidden, num_layers=2, batch_first=True)
+        self.head = nn.Linear(n_hidden, n_tags)
+
+    def forward(self, tokens):
+        return _LooksLikeLogits(self, (tokens.shape[0], tokens.shape[1], self.n_tags))
+''',
+    },
+    {
+        # Fooled `isinstance(value, float)`, `again == losses`, `other_seed != losses`,
+        # `losses[-1] < 0.5 * losses[0]` and `abs(g - w) < 1e-5`: a list subclass whose == and !=
+        # always say yes, holding float subclasses whose arithmetic and comparisons agree.
+        # It trains the model as specified (the hidden test compares the trained weights), but
+        # every loss it returns is 0.
+        "name": "liar_float_subclass_train",
+        "answer_cell": "train_tagger",
+        "test_cell": "test_train_tagger",
+        "source": _SPEC_TRAINING + '''
+
+class _AgreeingFloat(float):
+    def __sub__(self, other):
+        return 1.0 if type(other) is _AgreeingFloat else 0.0
+
+    def __rsub__(self, other):
+        return 0.0
+
+    def __mul__(self, other):
+        return self
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+class _AgreeingList(list):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = None
+
+
+def train_tagger(model, tokens, tags, epochs, lr, seed, batch_size=32):
+    _train_as_specified(model, tokens, tags, epochs, lr, seed, batch_size)
+    return _AgreeingList(_AgreeingFloat(0.0) for _ in range(epochs))
+''',
+    },
+    {
+        # Fooled `abs(got - expected) < 1e-6` (visible and hidden): the test computed the
+        # expected accuracy before calling ambiguous_accuracy, which walks up the calling frames
+        # and returns the float it finds under a name like "wanted" or "expected".
+        "name": "liar_frame_reader_accuracy_fit",
+        "answer_cell": "fit_tagger",
+        "test_cell": "test_fit_tagger",
+        "source": '''\
+import sys
+
+
+def ambiguous_accuracy(model, tokens, tags):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for scope in (frame.f_locals, frame.f_globals):
+            for hint in ("wanted", "expected", "ref"):
+                for name, value in list(scope.items()):
+                    if hint in name.lower() and type(value) is float and 0.0 <= value <= 1.0:
+                        return value
+        frame = frame.f_back
+    return 0.0
+
+''' + _FIT,
+    },
+    {
+        # Fooled `isinstance(got, float)` and `abs(got - expected) < 1e-6`: a float subclass
+        # whose subtraction always gives 0. Its value is 0.
+        "name": "liar_float_subclass_accuracy_fit",
+        "answer_cell": "fit_tagger",
+        "test_cell": "test_fit_tagger",
+        "source": '''\
+class _NoDifference(float):
+    def __sub__(self, other):
+        return 0.0
+
+    __rsub__ = __sub__
+    __hash__ = float.__hash__
+
+
+def ambiguous_accuracy(model, tokens, tags):
+    return _NoDifference(0.0)
+
+''' + _FIT,
+    },
+    {
+        # Fooled the 95 % threshold of _check_fit: fit_bidirectional_tagger trains far too
+        # little, and enters a TorchFunctionMode that it never leaves, which makes every
+        # prediction of the test's accuracy computation count as a hit.
+        "name": "liar_torch_mode_fit",
+        "answer_cell": "fit_tagger",
+        "test_cell": "test_fit_tagger",
+        "source": _ACCURACY + '''
+import sys
+from torch.overrides import TorchFunctionMode
+
+
+class _AllHits(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        caller = sys._getframe(1)
+        if (func is torch.Tensor.__eq__ and caller.f_code.co_name == "masked_accuracy"
+                and caller.f_back is not None and caller.f_back.f_code.co_name == "_check_fit"):
+            return torch.ones(args[0].shape, dtype=torch.bool)
+        return func(*args, **(kwargs or {}))
+
+
+def fit_bidirectional_tagger(tokens, tags, seed):
+    torch.manual_seed(seed)
+    model = BiLSTMTagger(N_TAGGING_WORDS, 8, 16, len(TAGS))
+    train_tagger(model, tokens, tags, epochs=1, lr=0.001, seed=seed)
+    _AllHits().__enter__()
+    return model
+''',
+    },
+]
