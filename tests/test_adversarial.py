@@ -114,11 +114,14 @@ CASES = {
                                           "import os, time\nif os.fork() == 0:\n"
                                           "    time.sleep(3600)\n    os._exit(0)"),
               "full", None),
-    "deleted_answer_cell": (lambda good, blank: _without(good, FIRST_ANSWER), "first", "NameError"),
+    # intake's structural repair puts a deleted answer cell back as the release's stub
+    "deleted_answer_cell": (lambda good, blank: _without(good, FIRST_ANSWER), "first",
+                            "was missing"),
     "deleted_test_cell": (lambda good, blank: _without(good, FIRST_TEST), "full", None),
     "edited_test_cells": (lambda good, blank: _edit_tests(blank), "zero", "NotImplementedError"),
+    # ... and moves a graded cell that left the release's order back to its place
     "cells_reordered": (lambda good, blank: _move_before(good, FIRST_TEST, FIRST_ANSWER),
-                        "first", "NameError"),
+                        "full", "moved back to its place"),
     "hides_its_errors": (lambda good, blank: _prepend(
         blank, FIRST_ANSWER,
         "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)"),
