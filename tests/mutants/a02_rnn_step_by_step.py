@@ -737,3 +737,28 @@ class Claimed(float):
 '''),
     },
 ]
+
+MUTANTS += [
+    # Computes nothing: reads the answer off the name of the backward pass it is given. The old
+    # hidden cell named its planted functions "backward_with_wrong_<key>" and the correct one
+    # "_correct", so the name alone passed every check (with made-up errors of 1 and 0).
+    {
+        "name": "liar_reads_argument_name_find_buggy_gradient",
+        "answer_cell": "find_buggy_gradient",
+        "test_cell": "test_find_buggy_gradient",
+        "source": _NUMERICAL_GRADIENT + '''
+
+def find_buggy_gradient(cell_backward_fn, seed=0):
+    """Guesses the wrong gradient from the function's name."""
+    name = getattr(cell_backward_fn, "__name__", "")
+    if name == "buggy_rnn_cell_backward":
+        guess = "dWaa"
+    elif name.startswith("backward_with_wrong_"):
+        guess = name[len("backward_with_wrong_"):]
+    else:
+        guess = None
+    return guess, {key: (1.0 if key == guess else 0.0)
+                   for key in ("dxt", "da_prev", "dWax", "dWaa", "dba")}
+''',
+    },
+]
