@@ -298,3 +298,197 @@ def one_hot(indices, n_x):
 ''',
     },
 ]
+
+# Liars: answers that are wrong underneath but return objects that pretend to be right. Each one
+# fooled the comparison named in its comment (`got == expected`, `isinstance`, `np.array_equal`)
+# before the test cells checked exact types and compared plain copies (course_lib.checks). Every
+# liar keeps the errors its task must raise, so only the lie about the values could earn points.
+def _agreeing(name: str, base: str, extra: str = "") -> str:
+    """The source of a ``base`` subclass called ``name`` whose == always says "equal"."""
+    return f'''\
+class {name}({base}):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = {base}.__hash__
+{extra}
+
+'''
+
+
+MUTANTS += [
+    {
+        # Fooled `isinstance(got, list)` and `got == expected`: a list subclass whose == always
+        # says "equal", holding no token at all.
+        "name": "liar_list_eq_tokenize_sentence",
+        "answer_cell": "tokenize_sentence",
+        "test_cell": "test_tokenize_sentence",
+        "source": _agreeing("AgreeingList", "list") + '''\
+def tokenize_sentence(text):
+    return AgreeingList()
+''',
+    },
+    {
+        # Fooled `got == expected` with a plain list: its items are a str subclass whose ==
+        # always says "equal", and every item is the empty string. (Only the number of tokens is
+        # right, which list equality needs.)
+        "name": "liar_str_eq_tokenize_sentence",
+        "answer_cell": "tokenize_sentence",
+        "test_cell": "test_tokenize_sentence",
+        "source": _agreeing("AgreeingStr", "str") + '''\
+def tokenize_sentence(text):
+    count = len(re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", text.lower()))
+    return [AgreeingStr("") for _ in range(count)]
+''',
+    },
+    {
+        # Fooled `isinstance(got, dict)`, `got == expected` and `sorted(got.values()) ==
+        # list(range(n))`: a dict subclass whose == always agrees and whose values() are an int
+        # subclass that agrees with every number. Underneath, every word has index 3.
+        "name": "liar_dict_eq_build_vocabulary",
+        "answer_cell": "build_vocabulary",
+        "test_cell": "test_build_vocabulary",
+        "source": _agreeing("AgreeingInt", "int") + _agreeing("AgreeingDict", "dict", '''
+    def values(self):
+        return [AgreeingInt(value) for value in dict.values(self)]''') + '''\
+def build_vocabulary(sentences, max_size):
+    words = sorted({word for sentence in sentences for word in sentence})
+    if not words:
+        raise ValueError("empty corpus")
+    vocabulary = AgreeingDict({"<PAD>": 0, "<UNK>": 1, "<EOS>": 2})
+    for word in words[: max_size - 3]:
+        vocabulary[word] = 3
+    return vocabulary
+''',
+    },
+    {
+        # Fooled `got == expected` through __bool__: a list subclass whose == returns an object
+        # that is always true. Underneath it holds no index.
+        "name": "liar_bool_encode",
+        "answer_cell": "encode",
+        "test_cell": "test_encode",
+        "source": '''\
+class AlwaysTrue:
+    def __bool__(self):
+        return True
+
+
+class TruthyList(list):
+    def __eq__(self, other):
+        return AlwaysTrue()
+
+    def __ne__(self, other):
+        return AlwaysTrue()
+
+    __hash__ = None
+
+
+def encode(tokens, word_to_index, add_eos=False):
+    return TruthyList()
+''',
+    },
+    {
+        # Fooled `got == expected` with a plain list of the right length: every index is 0 (an
+        # int subclass whose == always agrees).
+        "name": "liar_int_eq_encode",
+        "answer_cell": "encode",
+        "test_cell": "test_encode",
+        "source": _agreeing("AgreeingInt", "int") + '''\
+def encode(tokens, word_to_index, add_eos=False):
+    return [AgreeingInt(0) for _ in range(len(tokens) + bool(add_eos))]
+''',
+    },
+    {
+        # Fooled `isinstance(got, np.ndarray)`, the shape and dtype checks and `np.array_equal`:
+        # an ndarray subclass whose __array_function__ answers True for every comparison
+        # function. Underneath it is all zeros; the IndexError checks are honest.
+        "name": "liar_array_function_one_hot",
+        "answer_cell": "one_hot",
+        "test_cell": "test_one_hot",
+        "source": '''\
+class AgreeingArray(np.ndarray):
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (np.array_equal, np.allclose, np.array_equiv):
+            return True
+        plain = [a.view(np.ndarray) if isinstance(a, AgreeingArray) else a for a in args]
+        return func(*plain, **kwargs)
+
+
+def one_hot(indices, n_x):
+    indices = np.asarray(indices, dtype=int)
+    for index in indices:
+        if not 0 <= index < n_x:
+            raise IndexError(f"index {int(index)} is outside 0..{n_x - 1}")
+    return np.zeros((n_x, indices.shape[0])).view(AgreeingArray)
+''',
+    },
+    {
+        # Looks for the expected array in the callers' variables (every frame's locals and the
+        # notebook's globals): the hidden tests built `expected` before calling one_hot, so it
+        # found it there. Otherwise it returns zeros. It failed the visible test anyway
+        # (expected was computed after the call there); with call-then-expect it finds nothing.
+        "name": "liar_reads_frames_one_hot",
+        "answer_cell": "one_hot",
+        "test_cell": "test_one_hot",
+        "source": '''\
+import sys
+
+
+def one_hot(indices, n_x):
+    indices = np.asarray(indices, dtype=int)
+    for index in indices:
+        if not 0 <= index < n_x:
+            raise IndexError(f"index {int(index)} is outside 0..{n_x - 1}")
+    shape = (n_x, indices.shape[0])
+    frame = sys._getframe(1)
+    while frame is not None:
+        for names in (frame.f_locals, frame.f_globals):
+            for name, value in list(names.items()):
+                if ("expected" in name or "ref" in name) and type(value) is np.ndarray \\
+                        and value.shape == shape:
+                    return value.copy()
+        frame = frame.f_back
+    return np.zeros(shape)
+''',
+    },
+    {
+        # Not an array at all: X and mask only have shape, dtype, indexing, sum and an
+        # __array_function__ that answers True for np.array_equal. The visible and hidden tests
+        # never asked for an ndarray, so it passed them all; underneath everything is zero.
+        "name": "liar_duck_array_batch_one_hot",
+        "answer_cell": "batch_one_hot",
+        "test_cell": "test_batch_one_hot",
+        "source": '''\
+class LooksLikeAnArray:
+    def __init__(self, values):
+        self.values = values
+        self.shape, self.dtype, self.ndim = values.shape, values.dtype, values.ndim
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (np.array_equal, np.allclose, np.array_equiv):
+            return True
+        return NotImplemented
+
+    def __getitem__(self, key):
+        return LooksLikeAnArray(self.values[key])
+
+    def sum(self, axis=None):
+        return LooksLikeAnArray(self.values.sum(axis=axis))
+
+    def astype(self, dtype):
+        return LooksLikeAnArray(self.values.astype(dtype))
+
+
+def batch_one_hot(batch, n_x):
+    T_x = max(len(sentence) for sentence in batch)
+    return (LooksLikeAnArray(np.zeros((n_x, len(batch), T_x))),
+            LooksLikeAnArray(np.zeros((len(batch), T_x), dtype=bool)))
+''',
+    },
+]
