@@ -432,3 +432,19 @@ def test_a_course_without_a_release_is_a_clear_error(tmp_path, capsys):
 
 def test_the_report_takes_seconds(klass):
     assert klass["seconds"] < 20, f"the report took {klass['seconds']:.1f} s for 7 students"
+
+
+def test_the_report_reads_every_graded_class(graded):
+    """On each assignment's shared graded class (tests/grading_class.py), after intake and
+    grading: every student is in the report, two untouched copies of the solution match fully in
+    every answer cell, and a cell left as released matches nobody."""
+    report = similarity.build_report(graded.assignment, graded.course)
+    names = {s.name for s in report.students}
+    submitted = {p.name for p in (graded.course / "submitted").iterdir() if p.is_dir()}
+    assert submitted <= names, f"missing from the report: {sorted(submitted - names)}"
+    for cell, ranked in report.pairs.items():
+        scores = {frozenset((p.a, p.b)): p.score for p in ranked}
+        copy = scores[frozenset(("solution", "deleted_test"))]
+        assert copy is not None and copy > 0.99, f"{cell}: identical answers scored {copy}"
+        blank = [p for p in ranked if "blank" in (p.a, p.b) and p.score]
+        assert not blank, f"{cell}: the untouched release matched {[(p.a, p.b, p.score) for p in blank][:3]}"
