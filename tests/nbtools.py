@@ -75,16 +75,33 @@ def hidden_test_lines(nb) -> list[str]:
     return [line for line in lines if len(line) >= MIN_LEAK_CHARS]
 
 
+def _visible_source(nb_path: Path) -> str:
+    """What the instructor source shows students: every cell with its solution regions, hidden
+    blocks and manually graded answers removed."""
+    nb = nbformat.read(nb_path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "markdown":
+            continue
+        parts.append(HIDDEN_RE.sub("", SOLUTION_RE.sub("", cell.source)))
+    return "\n".join(parts)
+
+
 def public_lines(repo: Path) -> set[str]:
-    """Every line (normalised, >= MIN_LEAK_CHARS) of the course_lib package.
+    """Every line (normalised, >= MIN_LEAK_CHARS) that students see anyway: the course_lib
+    package, and the visible part of every instructor source (its release).
 
     course_lib is installed by every student, so a line it contains is public: finding it in a
     release or in the book is not a leak, whichever solution also happens to contain it
-    (``super().__init__()``, ``with torch.no_grad():``).
+    (``super().__init__()``, ``with torch.no_grad():``). Likewise a hidden line that is also a
+    visible line of some assignment (``raise AssertionError(``) gives nothing away.
     """
+    texts = [path.read_text() for path in (repo / "course_lib").rglob("*.py")]
+    texts += [_visible_source(path) for path in source_notebooks(repo)]
     lines: set[str] = set()
-    for path in (repo / "course_lib").rglob("*.py"):
-        for line in path.read_text().splitlines():
+    for text in texts:
+        for line in text.splitlines():
             norm = " ".join(line.split())
             if len(norm) >= MIN_LEAK_CHARS:
                 lines.add(norm)
