@@ -173,3 +173,221 @@ MUTANTS = [
         return self.linear(outputs[torch.arange(ids.shape[0]), last])'''),
     },
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Liars: answers that are wrong underneath and only pretend to be right. Before the test cells
+# used course_lib.checks, each of them scored full marks in its own cell (the comment on each
+# says which check it fooled); now each loses exactly its own cell's points.
+# ---------------------------------------------------------------------------------------------
+
+# An ndarray subclass for which every ufunc answers "equal / finite / sums to 1": comparisons
+# and isfinite give True, a sum gives ones, every other ufunc (subtract, absolute ...) zeros;
+# every numpy function that takes it (np.allclose, np.max, np.all, np.array_equal) agrees too.
+_AGREEING_ARRAY = '''\
+class _AgreeingArray(np.ndarray):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        shape = np.broadcast_shapes(*(np.asarray(i).shape for i in inputs)) \\
+            if method == "__call__" else np.delete(np.array(inputs[0].shape), kwargs.get("axis", 0))
+        if ufunc.types[0].endswith("?"):
+            return np.ones(tuple(shape), dtype=bool)
+        return np.ones(tuple(shape)) if method == "reduce" and ufunc is np.add else np.zeros(tuple(shape))
+
+    def __array_function__(self, func, types, args, kwargs):
+        return 0.0 if func in (np.max, np.amax) else True
+
+    def __eq__(self, other):
+        return np.ones(np.shape(other), dtype=bool)
+
+    def __sub__(self, other):
+        return np.zeros(np.shape(other))
+
+    __rsub__ = __sub__
+    __hash__ = None
+
+
+def _agreeing_zeros(shape):
+    return np.zeros(shape).view(_AgreeingArray)
+'''
+
+MUTANTS += [
+    {
+        # Fooled `np.allclose(got, expected)` (visible and hidden): an ndarray subclass whose
+        # __array_ufunc__ makes every comparison True. Its values are zeros.
+        "name": "liar_array_ufunc_avg",
+        "answer_cell": "sentence_to_avg",
+        "test_cell": "test_sentence_to_avg",
+        "source": _AGREEING_ARRAY + _AVG_HEAD + '''\
+    known = [word_vectors[w] for w in tokens if w in word_vectors]
+    if not known:
+        raise ValueError("no known token")
+    return _agreeing_zeros(np.shape(known[0]))
+''',
+    },
+    {
+        # Fooled every check of y_hat (isfinite, the column sums, np.max(np.abs(y_hat - expected)),
+        # np.allclose) with the same subclass, and `np.array_equal(np.asarray(predictions), ...)`
+        # with an object that only looks like an array: its __array__ hands back the argmax of
+        # the test's variable `expected`. y_hat is zeros, the predictions are whatever it finds.
+        "name": "liar_duck_predictions_predict",
+        "answer_cell": "averaging_predict",
+        "test_cell": "test_averaging_predict",
+        "source": _AGREEING_ARRAY + '''
+import sys
+
+
+class _LooksLikePredictions:
+    def __init__(self, m):
+        self.shape, self.dtype = (m,), np.dtype(np.int64)
+
+    def __array__(self, dtype=None, copy=None):
+        frame = sys._getframe(1)
+        while frame is not None:
+            found = frame.f_locals.get("expected")
+            if type(found) is np.ndarray and found.ndim == 2 and found.shape[1] == self.shape[0]:
+                return found.argmax(axis=0)
+            frame = frame.f_back
+        return np.zeros(self.shape, dtype=np.int64)
+
+
+''' + _PREDICT_HEAD + '''\
+    return _agreeing_zeros((W.shape[0], avg.shape[1])), _LooksLikePredictions(avg.shape[1])
+''',
+    },
+    {
+        # Fooled every check (visible and hidden): the test computed the expected softmax before
+        # calling averaging_predict, which walks up the calling frames and returns a copy of the
+        # first array of shape (n_y, m) held by a variable named like "expected" or "ref".
+        "name": "liar_frame_reader_predict",
+        "answer_cell": "averaging_predict",
+        "test_cell": "test_averaging_predict",
+        "source": '''\
+import sys
+
+
+''' + _PREDICT_HEAD + '''\
+    shape = (W.shape[0], avg.shape[1])
+    frame = sys._getframe(1)
+    while frame is not None:
+        for scope in (frame.f_locals, frame.f_globals):
+            for name, value in list(scope.items()):
+                if (any(hint in name.lower() for hint in ("expected", "ref", "wanted"))
+                        and type(value) is np.ndarray and value.shape == shape):
+                    return value.copy(), value.argmax(axis=0)
+        frame = frame.f_back
+    return np.zeros(shape), np.zeros(shape[1], dtype=np.int64)
+''',
+    },
+    {
+        # Fooled `np.isclose(float(loss), loss_t.item())`, the finite differences `_lp - _lm` and
+        # `np.allclose(dW, expected)`: the loss is a float subclass whose __float__ reads the
+        # test's `loss_t` and whose subtraction gives 0; dW and db are the agreeing subclass.
+        # Underneath the loss is 0 and the gradients are zeros.
+        "name": "liar_float_subclass_grad",
+        "answer_cell": "averaging_loss_and_gradients",
+        "test_cell": "test_averaging_loss_and_gradients",
+        "source": _AGREEING_ARRAY + '''
+import sys
+
+
+class _LyingLoss(float):
+    def __float__(self):
+        frame = sys._getframe(1)
+        while frame is not None:
+            if "loss_t" in frame.f_locals:
+                return frame.f_locals["loss_t"].item()
+            frame = frame.f_back
+        return 0.0
+
+    def __sub__(self, other):
+        return 0.0
+
+    __rsub__ = __sub__
+    __hash__ = float.__hash__
+
+
+def averaging_loss_and_gradients(avg, y, W, b):
+    return _LyingLoss(0.0), _agreeing_zeros(W.shape), _agreeing_zeros(b.shape)
+''',
+    },
+    {
+        # Fooled `sum(p.numel() for p in model.parameters() if p.requires_grad)`:
+        # named_parameters() (which nn.Module.parameters calls) adds a trainable padding tensor
+        # up to the specified count, while the LSTM has n_hidden - 1 units.
+        "name": "liar_parameters_lstm",
+        "answer_cell": "sentiment_lstm",
+        "test_cell": "test_sentiment_lstm",
+        "source": '''\
+class SentimentLSTM(nn.Module):
+    def __init__(self, embedding_matrix, n_hidden, n_classes=2):
+        super().__init__()
+        E = torch.tensor(embedding_matrix)
+        self.embedding = nn.Embedding.from_pretrained(E, freeze=True, padding_idx=0)
+        self.lstm = nn.LSTM(E.shape[1], n_hidden - 1, batch_first=True)
+        self.linear = nn.Linear(n_hidden - 1, n_classes)
+        claimed = 4 * (n_hidden * (E.shape[1] + n_hidden) + 2 * n_hidden) + (n_hidden + 1) * n_classes
+        real = sum(p.numel() for _, p in nn.Module.named_parameters(self) if p.requires_grad)
+        self._padding = torch.zeros(claimed - real, requires_grad=True)
+
+    def named_parameters(self, *args, **kwargs):
+        yield from nn.Module.named_parameters(self, *args, **kwargs)
+        yield "padding", self._padding
+
+    def forward(self, ids, lengths):
+        outputs, _ = self.lstm(self.embedding(ids))
+        return self.linear(outputs[torch.arange(ids.shape[0]), lengths - 1])
+''',
+    },
+    {
+        # Fooled the hidden comparison with an LSTM of the same weights
+        # (`torch.allclose(got, expected)`): forward returns a tensor subclass whose
+        # __torch_function__ says "close" inside that comparison. Underneath it classifies from
+        # the memory cell c instead of the activation h.
+        "name": "liar_tensor_function_lstm",
+        "answer_cell": "sentiment_lstm",
+        "test_cell": "test_sentiment_lstm",
+        "source": '''\
+import sys
+
+
+class _SaysClose(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func is torch.allclose and sys._getframe(1).f_code.co_name == "_compare_with_reference":
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+''' + _lstm(_INIT, _PACKED_FORWARD.format(state="c_n").replace(
+            "return self.linear(c_n[0])", "return self.linear(c_n[0]).as_subclass(_SaysClose)")),
+    },
+    {
+        # Fooled the same comparison with a TorchFunctionMode entered when the cell runs and
+        # never left: torch.allclose says "close" inside _compare_with_reference. Underneath it
+        # classifies from the memory cell c.
+        "name": "liar_torch_mode_lstm",
+        "answer_cell": "sentiment_lstm",
+        "test_cell": "test_sentiment_lstm",
+        "source": '''\
+import sys
+from torch.overrides import TorchFunctionMode
+
+
+class _CloseInComparisons(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        frame = sys._getframe(1)
+        for _ in range(4):
+            if frame is None:
+                break
+            if func is torch.allclose and frame.f_code.co_name == "_compare_with_reference":
+                return True
+            frame = frame.f_back
+        return func(*args, **(kwargs or {}))
+
+
+_CloseInComparisons().__enter__()
+
+
+''' + _lstm(_INIT, _PACKED_FORWARD.format(state="c_n")),
+    },
+]
