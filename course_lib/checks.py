@@ -13,6 +13,15 @@ Each check fails with an ``AssertionError`` whose message says what was expected
 and, for numbers, the largest difference, so the same helpers serve students (visible tests) and
 the grader (hidden tests).
 
+The student's code runs *inside* the test cell, so it could also change what the checks rely on
+while it runs: replace ``numpy.all`` or a builtin, swap a function's code, or install a profile
+hook that rewrites the values being compared. :func:`call` and every check therefore first verify
+that numpy's comparison machinery, the builtins and math functions they use, and this module
+itself are exactly as they were when it was imported, and that no trace or profile hook is
+active; otherwise the check fails and names what was changed. (Between cells, the grader puts
+everything back: ``course_lib.grading.execute``.) What Python cannot see from inside, such as
+raw memory written through ``ctypes``, is out of reach of any check in the same process.
+
 Write a test as *call, then compute the expectation*: call the student's function with
 :func:`call` before the expected value exists, so the function cannot find it by reading the
 caller's variables::
@@ -41,8 +50,11 @@ check_tensor    as_tensor, then values within a tolerance of the expected tensor
 
 from __future__ import annotations
 
+import builtins
 import math
+import sys
 import threading
+import types
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -55,6 +67,9 @@ __all__ = ["call", "as_array", "check_array", "as_float", "as_int", "check_scala
 _FLOAT_TYPES = (float, np.float64, np.float32, np.float16)
 _INT_TYPES = (int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16,
               np.uint8)
+# The ufuncs the comparisons use (C objects: they cannot be changed, only rebound, and the names
+# below are watched with the rest of this module).
+_absolute, _isfinite, _isnan = np.absolute, np.isfinite, np.isnan
 _REAL_DTYPE_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 _DTYPE_KINDS = {"float": "f", "int": "iu", "bool": "b", "real": "iuf"}
 
@@ -108,12 +123,115 @@ def _torch_mode_depth() -> int:
     return depth
 
 
+# --------------------------------------------------------------------------------------------
+# Nothing the checks rely on was changed
+# --------------------------------------------------------------------------------------------
+
+# What the checks rely on, directly or through numpy's reductions and comparisons: a module's
+# named attributes, or all of them (None), with the code of every function among them. Each
+# module is watched if it is imported.
+_USED_BUILTINS = {"type", "isinstance", "len", "float", "int", "str", "bool", "tuple", "list",
+                  "dict", "set", "frozenset", "abs", "max", "min", "sum", "any", "all", "zip",
+                  "enumerate", "repr", "sorted", "range", "callable", "getattr", "hasattr",
+                  "iter", "next", "object", "super", "issubclass", "id", "print", "__import__",
+                  "AssertionError", "ValueError", "TypeError"}
+_WATCHED = {
+    "numpy": {"array", "asarray", "ndarray", "dtype", "float64", "float32", "float16", "int64",
+              "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool_"},
+    # ndarray.all/any/sum/max/min are C methods that call these Python functions
+    "numpy._core._methods": None,
+    "builtins": _USED_BUILTINS, "math": {"isfinite", "isnan"},
+    "threading": {"enumerate", "Thread", "current_thread", "settrace", "setprofile"},
+    "torch._C": {"_len_torch_function_stack", "_len_torch_dispatch_stack"},
+    "torch": {"Tensor", "no_grad", "as_tensor"},
+    __name__: None,
+}
+# Classes whose methods the checks call (a method can be replaced on the class itself).
+_WATCHED_CLASSES = (threading.Thread,)
+_STATE: list = []
+_HOOKS: list = []  # the trace and profile hooks when the checks were first used (e.g. a debugger's)
+
+
+def _snapshot() -> list:
+    state = []
+    watched = [(name, names) for name, names in _WATCHED.items()]
+    for name, names in watched:
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        everything = vars(module)
+        attributes = {k: v for k, v in everything.items() if names is None or k in names}
+        state.append((name, module, attributes, _functions(attributes.values())))
+    for cls in _WATCHED_CLASSES:
+        attributes = dict(vars(cls))
+        state.append((f"{cls.__module__}.{cls.__qualname__}", cls, attributes,
+                      _functions(attributes.values())))
+    return state
+
+
+def _functions(values) -> list:
+    functions = []
+    for value in values:
+        for f in (value, getattr(value, "_implementation", None)):  # numpy's dispatchers
+            if type(f) is types.FunctionType:
+                functions.append((f, f.__code__, f.__defaults__, f.__kwdefaults__))
+    return functions
+
+
+def _hooks() -> tuple:
+    return (sys.gettrace(), sys.getprofile(), getattr(threading, "_trace_hook", None),
+            getattr(threading, "_profile_hook", None))
+
+
+def _changes() -> list[str]:
+    """What was changed since the snapshot: rebound attributes, swapped function code, hooks."""
+    changes = [f"{label} was installed" for label, before, now in zip(
+        ("a trace function (sys.settrace)", "a profile function (sys.setprofile)",
+         "a thread trace function", "a thread profile function"), _HOOKS, _hooks())
+        if now is not before]
+    missing = object()
+    for name, module, attributes, functions in _STATE:
+        if type(module) is types.ModuleType and sys.modules.get(name) is not module:
+            changes.append(f"sys.modules[{name!r}] was replaced")
+            continue
+        current = vars(module)
+        changes += [f"{name}.{key}" for key, value in attributes.items()
+                    if current.get(key, missing) is not value]
+        changes += [f"the code of {name}.{f.__qualname__}"
+                    for f, code, defaults, kwdefaults in functions
+                    if f.__code__ is not code or f.__defaults__ is not defaults
+                    or f.__kwdefaults__ is not kwdefaults]
+    return changes
+
+
+def _refuse_tampering() -> None:
+    watched = {entry[0] for entry in _STATE}
+    if not _STATE or any(name not in watched and name in sys.modules for name in _WATCHED):
+        _STATE.extend(entry for entry in _snapshot() if entry[0] not in watched)
+    if not _HOOKS:
+        _HOOKS.extend(_hooks())
+    changes = _changes()
+    if changes:
+        shown = ", ".join(changes[:4]) + (f" and {len(changes) - 4} more" if len(changes) > 4 else "")
+        raise AssertionError(f"the checks cannot be trusted: {shown} changed since they were "
+                             "loaded. A graded function must compute and return its result, not "
+                             "change numpy, builtins, the checks or install hooks")
+
+
+def _is_tqdm_monitor(thread) -> bool:
+    """tqdm's own monitor thread (started by the first progress bar), which only refreshes bars."""
+    tqdm = sys.modules.get("tqdm")
+    monitor = getattr(getattr(tqdm, "tqdm", None), "monitor", None)
+    return monitor is not None and thread is monitor and type(thread).__module__ == "tqdm._monitor"
+
+
 def call(function, *args, **kwargs):
     """Call a student's ``function(*args, **kwargs)`` and return what it returned.
 
     Fails if the call left a new Python thread running (it could change the returned value after
-    it was checked) or left a torch function/dispatch mode active (it would change what every
-    torch operation in the test computes). Call the student's function *before* computing the
+    it was checked; tqdm's monitor thread is allowed), left a torch function/dispatch mode active
+    (it would change what every torch operation in the test computes), changed what the checks
+    rely on or installed a trace or profile hook (see the module docstring). Call the student's function *before* computing the
     expected value, so that the function cannot read the expectation from the caller's variables.
 
     Raises
@@ -126,10 +244,13 @@ def call(function, *args, **kwargs):
     name = getattr(function, "__name__", "the function")
     if type(name) is not str:
         name = "the function"
+    _refuse_tampering()
     threads_before = set(threading.enumerate())
     modes_before = _torch_mode_depth()
     result = function(*args, **kwargs)
-    new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+    _refuse_tampering()
+    new_threads = [t for t in threading.enumerate()
+                   if t not in threads_before and t.is_alive() and not _is_tqdm_monitor(t)]
     if new_threads:
         raise AssertionError(f"{name} left {len(new_threads)} thread(s) running after it returned; "
                              "a graded function must compute its result and return it")
@@ -175,12 +296,13 @@ def as_array(name: str, got, shape: Sequence[int | None] | None = None, dtype=No
     ndarray
         A copy that shares no memory with ``got``.
     """
+    _refuse_tampering()
     if type(got) is not np.ndarray:
         raise _not_exactly(name, "a numpy array" + (f" of shape {_shape_text(shape)}" if shape is not None else ""), got)
     if not _dtype_ok(got.dtype, dtype):
         wanted = "a bool, integer or float dtype" if dtype is None else f"dtype {dtype}"
         raise AssertionError(f"{name} has dtype {got.dtype}, expected {wanted}")
-    plain = np.array(got, copy=True, order="C")
+    plain = np.ndarray.copy(got, order="C")
     if shape is not None:
         shape = tuple(shape)
         if plain.ndim != len(shape) or any(e is not None and e != s for e, s in zip(shape, plain.shape)):
@@ -191,7 +313,7 @@ def as_array(name: str, got, shape: Sequence[int | None] | None = None, dtype=No
 def _largest_difference(got: np.ndarray, expected: np.ndarray) -> float:
     if got.size == 0:
         return 0.0
-    return float(np.max(np.abs(got.astype(np.float64) - expected.astype(np.float64))))
+    return float(_absolute(got.astype(np.float64) - expected.astype(np.float64)).max())
 
 
 def check_array(name: str, got, expected, atol: float = 1e-10, rtol: float = 0.0, dtype=None,
@@ -225,27 +347,28 @@ def check_array(name: str, got, expected, atol: float = 1e-10, rtol: float = 0.0
         Naming the first problem: type, dtype, shape, non-finite entries, or the largest
         difference from the expected values.
     """
+    _refuse_tampering()
     expected = np.array(expected, copy=True)
     plain = as_array(name, got, shape=expected.shape, dtype=dtype)
-    if finite and plain.dtype.kind == "f" and not np.all(np.isfinite(plain)):
-        bad = int(np.sum(~np.isfinite(plain)))
+    if finite and plain.dtype.kind == "f" and not _isfinite(plain).all():
+        bad = int((~_isfinite(plain)).sum())
         raise AssertionError(f"{name} has {bad} entries that are NaN or infinite")
     if expected.dtype.kind == "b" or (plain.dtype.kind in "biu" and atol == 0 and rtol == 0):
-        wrong = int(np.sum(plain != expected))
+        wrong = int((plain != expected).sum())
         if wrong:
             raise AssertionError(f"{name} has the right shape but {wrong} of its {plain.size} "
                                  f"entries differ from the expected values")
         return plain
     a, b = plain.astype(np.float64), expected.astype(np.float64)
-    close = np.abs(a - b) <= atol + rtol * np.abs(b)
+    close = _absolute(a - b) <= atol + rtol * _absolute(b)
     if not finite:
-        close |= np.isnan(a) & np.isnan(b)
-    if not np.all(close):
+        close |= _isnan(a) & _isnan(b)
+    if not close.all():
         worst = _largest_difference(plain, expected)
         allowed = f"{atol:g}" + (f" + {rtol:g} * |expected|" if rtol else "")
         raise AssertionError(f"{name} has the right shape but wrong values: its largest "
                              f"difference from the expected values is {worst:.3g} "
-                             f"(allowed: {allowed}); {int(np.sum(~close))} of {a.size} entries differ")
+                             f"(allowed: {allowed}); {int((~close).sum())} of {a.size} entries differ")
     return plain
 
 
@@ -259,6 +382,7 @@ def as_float(name: str, got, allow_int: bool = True, allow_0d_array: bool = True
     Accepts ``float`` and numpy float scalars, integers if ``allow_int``, and 0-d float arrays if
     ``allow_0d_array``; refuses ``bool``, subclasses, NaN and infinity.
     """
+    _refuse_tampering()
     kind = type(got)
     if kind in _FLOAT_TYPES or (allow_int and kind in _INT_TYPES):
         value = float(got) if kind is not float else got
@@ -273,6 +397,7 @@ def as_float(name: str, got, allow_int: bool = True, allow_0d_array: bool = True
 
 def as_int(name: str, got) -> int:
     """``got`` as a Python int, after checking it is exactly an integer (not bool, no subclass)."""
+    _refuse_tampering()
     if type(got) not in _INT_TYPES:
         raise _not_exactly(name, "an integer (a Python int)", got)
     return int(got)
@@ -280,6 +405,7 @@ def as_int(name: str, got) -> int:
 
 def as_str(name: str, got) -> str:
     """``got`` itself, after checking it is exactly a ``str`` (a subclass can redefine ``==``)."""
+    _refuse_tampering()
     if type(got) is not str:
         raise _not_exactly(name, "a string (str)", got)
     return str.__str__(got)
@@ -291,6 +417,7 @@ def check_scalar(name: str, got, expected: float, atol: float = 1e-10, rtol: flo
 
     Returns the plain float.
     """
+    _refuse_tampering()
     value = as_float(name, got, allow_int=allow_int)
     expected = float(expected)
     if not abs(value - expected) <= atol + rtol * abs(expected):
@@ -328,6 +455,7 @@ def check_equal(name: str, got, expected, compare_types: bool = True):
     With ``compare_types`` (default) a list is not equal to a tuple and ``1`` is not ``1.0`` or
     ``True``. Returns the plain copy.
     """
+    _refuse_tampering()
     plain = _plain_data(name, got)
     expected = _plain_data("the expected value", expected)
     problem = _first_difference(plain, expected, name, compare_types)
@@ -375,6 +503,7 @@ def _first_difference(got, expected, where: str, compare_types: bool) -> str | N
 def as_tuple(name: str, got, length: int | None = None, allow_list: bool = False) -> tuple:
     """The items of ``got`` as a plain tuple, after checking it is exactly a tuple (or a list, if
     ``allow_list``) of ``length`` items. The items themselves are not checked."""
+    _refuse_tampering()
     allowed = (tuple, list) if allow_list else (tuple,)
     if type(got) not in allowed:
         raise _not_exactly(name, "a tuple" + (f" of {length} items" if length is not None else ""), got)
@@ -387,6 +516,7 @@ def as_tuple(name: str, got, length: int | None = None, allow_list: bool = False
 def as_dict(name: str, got, keys: Iterable | None = None, exact: bool = True) -> dict:
     """``got`` as a plain dict, after checking it is exactly a dict; with ``keys``, that it has
     exactly these keys (or at least these, if not ``exact``). The values are not checked."""
+    _refuse_tampering()
     if type(got) is not dict:
         raise _not_exactly(name, "a dict", got)
     plain = dict(dict.items(got))
@@ -425,6 +555,7 @@ def as_tensor(name: str, got, shape: Sequence[int | None] | None = None, dtype=N
     dtype : torch.dtype or {"float", "int", "bool"}, optional
         The expected dtype or kind.
     """
+    _refuse_tampering()
     import torch
 
     if not _is_exact_tensor(got):
@@ -452,6 +583,7 @@ def as_tensor(name: str, got, shape: Sequence[int | None] | None = None, dtype=N
 def check_tensor(name: str, got, expected, atol: float = 1e-6, rtol: float = 0.0, dtype=None):
     """Check that ``got`` is a tensor with the shape and the values of ``expected`` (a tensor or
     array). The comparison is done in numpy, in float64, on plain copies. Returns the copy."""
+    _refuse_tampering()
     import torch
 
     if type(expected) is not np.ndarray:

@@ -386,3 +386,89 @@ def test_describe_never_calls_the_students_repr():
             raise RuntimeError("student code ran")
 
     assert "Loud" in checks.describe(Loud())
+
+
+# ----- tampering while the student's function runs ---------------------------------------------
+
+def test_a_function_that_patches_numpy_while_it_runs_is_refused():
+    real = np.ndarray  # the checks use np.ndarray.copy on the answer
+
+    def student():
+        np.ndarray = type("FakeNdarray", (), {})
+        return np.zeros(3)
+
+    checks.check_array("warm up", np.zeros(1), np.zeros(1))
+    try:
+        with pytest.raises(AssertionError, match=r"numpy.ndarray changed"):
+            checks.call(student)
+    finally:
+        np.ndarray = real
+    checks.check_array("a", np.ones(3), np.ones(3))  # trusted again once put back
+
+
+def test_swapping_the_code_of_a_numpy_method_helper_is_refused():
+    from numpy._core import _methods
+
+    real = _methods._all.__code__
+
+    def student():
+        _methods._all.__code__ = (lambda *args, **kwargs: True).__code__
+        return np.zeros(3)
+
+    try:
+        with pytest.raises(AssertionError, match=r"the code of numpy._core._methods._all"):
+            checks.call(student)
+    finally:
+        _methods._all.__code__ = real
+    with pytest.raises(AssertionError, match="wrong values"):
+        checks.check_array("a", np.zeros(3), np.ones(3))
+
+
+def test_rebinding_a_check_or_a_builtin_is_refused():
+    real_as_array, real_abs = checks.as_array, __builtins__["abs"] if isinstance(
+        __builtins__, dict) else __builtins__.abs
+    import builtins
+
+    def student():
+        checks.as_array = lambda name, got, **kwargs: np.ones(3)
+        builtins.abs = lambda x: 0
+        return np.zeros(3)
+
+    try:
+        with pytest.raises(AssertionError, match=r"course_lib.checks.as_array.*builtins.abs|"
+                                                 r"builtins.abs.*course_lib.checks.as_array"):
+            checks.call(student)
+    finally:
+        checks.as_array, builtins.abs = real_as_array, real_abs
+    checks.check_array("a", np.ones(3), np.ones(3))
+
+
+def test_a_profile_hook_left_behind_is_refused():
+    import sys
+
+    def rewrite_when_checked(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "check_array":
+            frame.f_locals["got"][:] = frame.f_locals["expected"]
+
+    def student():
+        sys.setprofile(rewrite_when_checked)
+        return np.zeros(3)
+
+    try:
+        with pytest.raises(AssertionError, match=r"a profile function \(sys.setprofile\) was installed"):
+            checks.call(student)
+    finally:
+        sys.setprofile(None)
+    checks.check_array("a", np.ones(3), np.ones(3))
+
+
+def test_tqdm_progress_bars_in_a_graded_function_are_fine():
+    from tqdm import tqdm
+
+    def student():
+        total = 0
+        for i in tqdm(range(3), mininterval=0, disable=False):
+            total += i
+        return total
+
+    assert checks.call(student) == 3

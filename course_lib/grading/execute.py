@@ -89,6 +89,13 @@ def {name}_install(module_names):
             except (TypeError, ValueError):
                 pass
         get_ipython().user_ns["__builtins__"] = builtins
+        # A trace or profile hook runs code of the student's during the tests: remove it.
+        sys.settrace(None)
+        sys.setprofile(None)
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading.settrace(None)
+            threading.setprofile(None)
     return restore
 
 {name} = {name}_install({modules!r})
