@@ -353,3 +353,270 @@ def gru_cell_forward(xt, c_prev, parameters):
 ''',
     },
 ]
+
+# Liars: answers that are wrong underneath but return objects that pretend to be right. Each one
+# fooled the comparison named in its comment (`isinstance`, `np.allclose`,
+# `np.max(np.abs(got - expected))`, `set(got)`, indexing) before the test cells checked exact
+# types and compared plain copies (course_lib.checks), and called the student's function before
+# computing the expectation.
+
+# An ndarray subclass whose arithmetic and comparisons say "no difference": `got - expected` is
+# all zeros and `got == expected` all True, so np.allclose (which computes abs(x - y) <= atol)
+# and np.max(np.abs(got - expected)) both agree with any expectation.
+_ZERO_DIFFERENCE = '''\
+class NoDifference(np.ndarray):
+    def __sub__(self, other):
+        return np.zeros(np.broadcast_shapes(self.shape, np.shape(other)))
+
+    __rsub__ = __sub__
+
+    def __eq__(self, other):
+        return np.ones(np.broadcast_shapes(self.shape, np.shape(other)), dtype=bool)
+
+
+def zeros(shape):
+    return np.zeros(shape).view(NoDifference)
+'''
+
+# An ndarray subclass whose __array_function__ answers True for np.allclose, except for the
+# first `skip` calls on an array: the first visible test asserts that the answer is *not* close
+# to a known wrong formula (note 004's slip, torch's GRU) before it compares it with the
+# expectation, so the liar's first answer skips those calls.
+_FUNCTION_LIAR = '''\
+class AgreesAfterwards(np.ndarray):
+    skip = 0
+
+    def __array_finalize__(self, obj):
+        self.calls = 0
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (np.allclose, np.array_equal):
+            self.calls += 1
+            return self.calls > self.skip
+        plain = [a.view(np.ndarray) if isinstance(a, AgreesAfterwards) else a for a in args]
+        return func(*plain, **kwargs)
+
+
+def zeros(shape, skip=0):
+    array = np.zeros(shape).view(AgreesAfterwards)
+    array.skip = skip
+    return array
+'''
+
+MUTANTS += [
+    {
+        # Fooled `isinstance(a_next, np.ndarray)`, the shape checks and `np.allclose` (and the
+        # check that a_next is not Gamma_o * c_next, which it answers False the first time):
+        # every array it returns is zeros, the cache's parameters are the ones it was given.
+        "name": "liar_array_function_lstm_cell_forward",
+        "answer_cell": "lstm_cell_forward",
+        "test_cell": "test_lstm_cell_forward",
+        "source": _FUNCTION_LIAR + '''
+
+calls = []
+
+
+def lstm_cell_forward(xt, a_prev, c_prev, parameters):
+    calls.append(None)
+    n_a, m = a_prev.shape
+    n_y = parameters["Wy"].shape[0]
+    a_next = zeros((n_a, m), skip=1 if len(calls) == 1 else 0)
+    c_next, yt_pred = zeros((n_a, m)), zeros((n_y, m))
+    cache = tuple(zeros(shape) for shape in [(n_a, m)] * 8 + [xt.shape]) + (parameters,)
+    return a_next, c_next, yt_pred, cache
+''',
+    },
+    {
+        # Fooled `isinstance(cache, tuple) and len(cache) == 10` and every `cache[i]`: the
+        # cache really holds the gates in the wrong order (u, f, o, c, as in
+        # cell_forward_cache_gates_in_wrong_order), but it is a tuple subclass whose indexing
+        # puts them back where the tests look.
+        "name": "liar_tuple_getitem_lstm_cell_forward",
+        "answer_cell": "lstm_cell_forward",
+        "test_cell": "test_lstm_cell_forward",
+        "source": '''\
+class ReorderedCache(tuple):
+    order = (0, 1, 2, 3, 5, 4, 7, 6, 8, 9)
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return tuple.__getitem__(self, self.order[index])
+        return tuple.__getitem__(self, index)
+
+
+''' + _lstm_cell_forward(
+            _GATES, _CELL, _ACTIVATION, _PREDICTION,
+            cache="ReorderedCache((a_next, c_next, a_prev, c_prev, gamma_u, gamma_f, gamma_o, "
+                  "c_tilde, xt, parameters))",
+            doc="The cache lists the gates as u, f, o, c, and its indexing hides it."),
+    },
+    {
+        # Fooled `np.allclose` and `np.max(np.abs(got - expected))` through ndarray arithmetic:
+        # a, y, c and every array of the caches are zeros that have "no difference" from
+        # anything.
+        "name": "liar_sub_lstm_forward",
+        "answer_cell": "lstm_forward",
+        "test_cell": "test_lstm_forward",
+        "source": _ZERO_DIFFERENCE + '''
+
+def lstm_forward(x, a0, parameters):
+    n_x, m, T_x = x.shape
+    n_a, n_y = a0.shape[0], parameters["Wy"].shape[0]
+    caches = [tuple(zeros(shape) for shape in [(n_a, m)] * 8 + [(n_x, m)]) + (parameters,)
+              for _ in range(T_x)]
+    return zeros((n_a, m, T_x)), zeros((n_y, m, T_x)), zeros((n_a, m, T_x)), caches
+''',
+    },
+    {
+        # Reads the expectation out of the calling test's variables: the test computed ref_a,
+        # ref_y and ref_c (and had x and a0) before calling lstm_forward, so it found them in
+        # a caller's frame and built the caches from them. It computes nothing itself: with
+        # nothing to find it returns zeros.
+        "name": "liar_reads_frames_lstm_forward",
+        "answer_cell": "lstm_forward",
+        "test_cell": "test_lstm_forward",
+        "source": '''\
+import sys
+
+
+def _find(shape, words, frame):
+    """The first ndarray of this shape whose name contains one of `words`, in any caller."""
+    while frame is not None:
+        for names in (frame.f_locals, frame.f_globals):
+            for name, value in list(names.items()):
+                if any(word in name for word in words) and type(value) is np.ndarray \\
+                        and value.shape == shape:
+                    return value.copy()
+        frame = frame.f_back
+    return np.zeros(shape)
+
+
+def lstm_forward(x, a0, parameters):
+    n_x, m, T_x = x.shape
+    n_a, n_y = a0.shape[0], parameters["Wy"].shape[0]
+    caller = sys._getframe(1)
+    a = _find((n_a, m, T_x), ["ref_a", "expected_a"], caller)
+    y = _find((n_y, m, T_x), ["ref_y", "expected_y"], caller)
+    c = _find((n_a, m, T_x), ["ref_c", "expected_c"], caller)
+    caches = []
+    for t in range(T_x):
+        a_prev = a0 if t == 0 else a[:, :, t - 1]
+        c_prev = np.zeros((n_a, m)) if t == 0 else c[:, :, t - 1]
+        zero = np.zeros((n_a, m))
+        caches.append((a[:, :, t], c[:, :, t], a_prev, c_prev, zero, zero, zero, zero,
+                       x[:, :, t], parameters))
+    return a, y, c, caches
+''',
+    },
+    {
+        # Fooled `np.allclose` through __array_ufunc__: subtraction and absolute value give
+        # zeros and every comparison True, so isclose's abs(x - y) <= atol holds for any
+        # expectation. Every gradient is zeros underneath.
+        "name": "liar_ufunc_lstm_cell_backward",
+        "answer_cell": "lstm_cell_backward",
+        "test_cell": "test_lstm_cell_backward",
+        "source": '''\
+class UfuncLiar(np.ndarray):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [np.asarray(i.view(np.ndarray) if isinstance(i, UfuncLiar) else i) for i in inputs]
+        shape = np.broadcast_shapes(*(p.shape for p in plain))
+        if ufunc in (np.less_equal, np.less, np.equal, np.isfinite, np.logical_and,
+                     np.logical_or, np.bitwise_and, np.bitwise_or):
+            return np.ones(shape, dtype=bool)
+        if ufunc in (np.subtract, np.absolute):
+            return np.zeros(shape).view(UfuncLiar)
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+GRADIENT_SHAPES = {"dxt": "x", "da_prev": "a", "dc_prev": "a"}
+
+
+def lstm_cell_backward(da_next, dc_next, cache):
+    n_a, m = da_next.shape
+    n_x = cache[8].shape[0]
+    shapes = {"x": (n_x, m), "a": (n_a, m)}
+    gradients = {key: np.zeros(shapes[kind]).view(UfuncLiar) for key, kind in GRADIENT_SHAPES.items()}
+    for gate in "fuco":
+        gradients["dW" + gate] = np.zeros((n_a, n_a + n_x)).view(UfuncLiar)
+        gradients["db" + gate] = np.zeros((n_a, 1)).view(UfuncLiar)
+    return gradients
+''',
+    },
+    {
+        # Fooled `isinstance(got, dict)`, `set(got)` and every `got[key]`: the dict really
+        # holds the forget gate's weight gradient under "dWu" and the update gate's under "dWf"
+        # (and likewise for the biases), but its indexing swaps them back.
+        "name": "liar_dict_getitem_lstm_cell_backward",
+        "answer_cell": "lstm_cell_backward",
+        "test_cell": "test_lstm_cell_backward",
+        "source": '''\
+class SwappedGradients(dict):
+    swap = {"dWf": "dWu", "dWu": "dWf", "dbf": "dbu", "dbu": "dbf"}
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, self.swap.get(key, key))
+
+
+''' + _lstm_cell_backward(
+            doc="Files the forget and update gradients under each other's names; its indexing "
+                "hides it.").replace(
+            "    return g\n",
+            "    return SwappedGradients({SwappedGradients.swap.get(k, k): v for k, v in g.items()})\n"),
+    },
+    {
+        # Fooled `isinstance(c_next, np.ndarray)` and `np.allclose`, including the two checks
+        # that c_next is not torch's GRU or the swapped update gate (answered False the first
+        # two times, in the first call): everything it returns is zeros.
+        "name": "liar_array_function_gru_cell_forward",
+        "answer_cell": "gru_cell_forward",
+        "test_cell": "test_gru_cell_forward",
+        "source": _FUNCTION_LIAR + '''
+
+calls = []
+
+
+def gru_cell_forward(xt, c_prev, parameters):
+    calls.append(None)
+    n_a, m = c_prev.shape
+    n_y = parameters["Wy"].shape[0]
+    c_next, yt_pred = zeros((n_a, m), skip=2 if len(calls) == 1 else 0), zeros((n_y, m))
+    cache = (zeros((n_a, m)), zeros((n_a, m)), zeros(xt.shape), zeros((n_a, m)),
+             zeros((n_a, m)), zeros((n_a, m)), parameters)
+    return c_next, yt_pred, cache
+''',
+    },
+    {
+        # Not an array at all: shape, dtype, indexing and an __array__ that hands numpy zeros.
+        # The old tests asked isinstance(got, np.ndarray) first, so it already failed them;
+        # it shows that the new checks refuse look-alikes too.
+        "name": "liar_duck_array_gru_cell_forward",
+        "answer_cell": "gru_cell_forward",
+        "test_cell": "test_gru_cell_forward",
+        "source": '''\
+class LooksLikeAnArray:
+    def __init__(self, shape):
+        self.shape, self.dtype, self.ndim, self.size = shape, np.dtype(float), len(shape), 0
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(self.shape)
+
+    def __sub__(self, other):
+        return np.zeros(self.shape)
+
+    __rsub__ = __sub__
+
+    def __getitem__(self, key):
+        return np.zeros(self.shape)[key]
+
+    def sum(self, axis=None):
+        return np.ones(self.shape[1])
+
+
+def gru_cell_forward(xt, c_prev, parameters):
+    n_a, m = c_prev.shape
+    n_y = parameters["Wy"].shape[0]
+    cache = tuple(LooksLikeAnArray(s) for s in [(n_a, m), (n_a, m), xt.shape] + [(n_a, m)] * 3)
+    return LooksLikeAnArray((n_a, m)), LooksLikeAnArray((n_y, m)), cache + (parameters,)
+''',
+    },
+]
