@@ -339,3 +339,35 @@ def equalize(e_w1, e_w2, g):
     return Swapped((e2_hat, e1_hat))
 '''},
 ]
+
+# Submissions that hand a task to the course's reference implementation must score 0 for that
+# task. The hidden tests used to replace the module attribute (course_lib.embeddings.neutralize)
+# for the duration of the checks, which a reference imported under another name in the answer
+# cell escaped: cosine_similarity, neutralize and equalize scored full marks this way. They now
+# refuse the references with course_lib.grading.refuse.refusing (the code itself is swapped).
+_DELEGATE = '''\
+from course_lib.embeddings import {reference} as _course_{reference}
+
+
+def {task}({arguments}):
+    return _course_{reference}({arguments}){suffix}
+'''
+
+MUTANTS += [
+    {"name": "delegates_cosine_similarity", "answer_cell": "cosine_similarity",
+     "test_cell": "test_cosine_similarity",
+     "source": _DELEGATE.format(reference="cosine_similarity", task="cosine_similarity",
+                                arguments="u, v", suffix="")},
+    {"name": "delegates_complete_analogy", "answer_cell": "complete_analogy",
+     "test_cell": "test_complete_analogy",
+     "source": _DELEGATE.format(reference="analogy", task="complete_analogy",
+                                arguments="wv, word_a, word_b, word_c", suffix="[0][0]").replace(
+         "def complete_analogy(wv, word_a, word_b, word_c):",
+         "def complete_analogy(word_a, word_b, word_c, wv):")},
+    {"name": "delegates_neutralize", "answer_cell": "neutralize", "test_cell": "test_neutralize",
+     "source": _DELEGATE.format(reference="neutralize", task="neutralize", arguments="e, g",
+                                suffix="")},
+    {"name": "delegates_equalize", "answer_cell": "equalize", "test_cell": "test_equalize",
+     "source": _DELEGATE.format(reference="equalize", task="equalize", arguments="e_w1, e_w2, g",
+                                suffix="")},
+]
