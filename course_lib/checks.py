@@ -509,7 +509,8 @@ def as_tuple(name: str, got, length: int | None = None, allow_list: bool = False
         raise _not_exactly(name, "a tuple" + (f" of {length} items" if length is not None else ""), got)
     items = tuple(tuple.__iter__(got)) if type(got) is tuple else tuple(list.__iter__(got))
     if length is not None and len(items) != length:
-        raise AssertionError(f"{name} should be a tuple of {length} items, got {len(items)}")
+        kind = "a tuple (or list)" if allow_list else "a tuple"
+        raise AssertionError(f"{name} should be {kind} of {length} items, got {len(items)}")
     return items
 
 

@@ -96,6 +96,17 @@ def {name}_install(module_names):
         if threading is not None:
             threading.settrace(None)
             threading.setprofile(None)
+        # A torch function or dispatch mode that a cell entered and never left changes what
+        # every torch operation computes: leave them all.
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            for depth, pop in (("_len_torch_function_stack", "_pop_torch_function_stack"),
+                               ("_len_torch_dispatch_stack", "_pop_torch_dispatch_stack")):
+                try:
+                    while getattr(torch._C, depth)() > 0:
+                        getattr(torch._C, pop)()
+                except Exception:
+                    pass
     return restore
 
 {name} = {name}_install({modules!r})
