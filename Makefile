@@ -45,10 +45,10 @@ system-packages:
 	@bash scripts/ensure-debian-packages
 
 # Both cores: pytest-xdist runs independent tests in TEST_WORKERS processes; the tests of one
-# assignment's graded class stay together on one worker (--dist loadgroup, see tests/grading_class.py).
+# assignment's graded class stay together on one worker (the scheduler in tests/conftest.py).
 TEST_WORKERS ?= 2
 test: $(STAMP) system-packages
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Regenerate the student release from the instructor source (never edit assignments/ by hand).
 release: $(STAMP)

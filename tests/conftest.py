@@ -74,15 +74,26 @@ def _start_book_build(run_id: str) -> subprocess.Popen | None:
 _book_build: subprocess.Popen | None = None
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist: every test of one assignment's graded class on the same worker (so the
+    class is graded once); every other test is a unit of its own, given to whichever worker
+    is free. (xdist's own --dist loadgroup does not work with pytest 9: it renames node ids.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGradedClass(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return class_scope(nodeid) or nodeid
+
+    return ByGradedClass(config, log)
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Start the strict book build in the background as soon as a selected test needs it, and
-    keep each assignment's graded class on one xdist worker.
+    """Start the strict book build in the background as soon as a selected test needs it.
 
     The build executes the chapters in one kernel, on one core; started early, it runs while
     the first tests use the other core, instead of after them.
     """
     global _book_build
-    group_by_class(items)
     if _book_build is None and any("built_book" in getattr(i, "fixturenames", ()) for i in items):
         _book_build = _start_book_build(_run_id(config))
 
@@ -125,4 +136,4 @@ def built_book(request) -> Path:
     return html
 
 
-from grading_class import graded, group_by_class  # noqa: E402,F401  (the shared graded classes)
+from grading_class import class_scope, graded  # noqa: E402,F401  (the shared graded classes)

@@ -15,7 +15,8 @@ read the results through the session-scoped ``graded`` fixture (imported by conf
 Students are added by *builders*, functions ``builder(g)`` listed in ``CLASS_BUILDERS`` that call
 ``g.submit(student, nb)`` and ``g.expect(student, {test cell: score})``; after grading,
 ``test_every_student_scores_as_expected`` checks every expectation. Under pytest-xdist all tests
-of one assignment's class run on the same worker (``xdist_group``), so each class is graded once.
+of one assignment's class run on the same worker (their ids carry ``class-<assignment>``, and
+conftest.py's scheduler groups by it), so each class is graded once.
 """
 
 from __future__ import annotations
@@ -215,7 +216,16 @@ CLASS_BUILDERS = [add_reference_students, add_mutant_students, add_deletion_stud
                   add_sleeper] + _optional_builders()
 
 
-@pytest.fixture(scope="session", params=assignments(REPO))
+CLASS_ID_PREFIX = "class-"
+
+
+def class_id(assignment: str) -> str:
+    """The test id of an assignment's graded class (``test_x[class-a01_vocabulary]``): the xdist
+    scheduler in conftest.py keeps every test with the same class id on one worker."""
+    return f"{CLASS_ID_PREFIX}{assignment}"
+
+
+@pytest.fixture(scope="session", params=assignments(REPO), ids=class_id)
 def graded(request, tmp_path_factory) -> Graded:
     g = Graded(request.param, tmp_path_factory.mktemp(request.param),
                workers=os.cpu_count() or 1)
@@ -225,9 +235,12 @@ def graded(request, tmp_path_factory) -> Graded:
     return g
 
 
-def group_by_class(items) -> None:
-    """Under pytest-xdist, run all tests of one assignment's class on one worker."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and "graded" in callspec.params:
-            item.add_marker(pytest.mark.xdist_group(f"class-{callspec.params['graded']}"))
+def class_scope(nodeid: str) -> str | None:
+    """The graded class a test id belongs to (``class-a01_vocabulary``), or None."""
+    if "[" not in nodeid:
+        return None
+    params = nodeid[nodeid.index("[") + 1:].rstrip("]").split("-")
+    for i, part in enumerate(params[:-1]):
+        if part + "-" == CLASS_ID_PREFIX:
+            return CLASS_ID_PREFIX + params[i + 1]
+    return None

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from conftest import REPO, tool
-from grading_class import run
+from grading_class import class_id, run
 from nbtools import (assignments, auto_scores, cell_by_grade_id, free_port, generate_release,
                      nbgrader_meta)
 
@@ -132,7 +132,7 @@ def test_export_csv_and_feedback(graded):
     assert f"Score: {max_score:g}" in feedback[0].read_text() or str(max_score) in feedback[0].read_text()
 
 
-@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
+@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True, ids=class_id)
 def test_formgrader_shows_the_class_in_a_browser(graded):
     """The instructor's view: nbgrader's formgrader, served from the graded course on
     127.0.0.1, lists every submission with the score that the gradebook holds."""
@@ -194,7 +194,7 @@ def test_formgrader_shows_the_class_in_a_browser(graded):
     assert not errors, f"JavaScript errors in the formgrader: {errors[:3]}"
 
 
-@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True)
+@pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True, ids=class_id)
 def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(graded, tmp_path):
     """The class graded by the parallel command gets exactly the grades of nbgrader's serial
     autograde, and the shared SQLite gradebook is intact, one submission per student.
