@@ -76,13 +76,14 @@ _book_build: subprocess.Popen | None = None
 
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist: every test of one assignment's graded class on the same worker (so the
-    class is graded once); every other test is a unit of its own, given to whichever worker
-    is free. (xdist's own --dist loadgroup does not work with pytest 9: it renames node ids.)"""
+    class is graded once); every other test module is a unit of its own (so its module-scoped
+    fixtures, such as the adversarial class, are set up once), given to whichever worker is
+    free. (xdist's own --dist loadgroup does not work with pytest 9: it renames node ids.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return class_scope(nodeid) or nodeid
+            return class_scope(nodeid) or super()._split_scope(nodeid)
 
     return ByGradedClass(config, log)
 
