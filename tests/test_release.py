@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import html as html_lib
-import re
 
 import nbformat
 import pytest
 
 from conftest import REPO, tool
 from nbtools import (assignments, comparable, find_leaks, generate_release, public_lines,
-                     secret_lines, source_notebooks)
+                     secret_lines, source_notebooks, visible_text)
 
 ASSIGNMENTS = assignments(REPO)
 
@@ -68,11 +67,6 @@ def test_release_contains_no_solution_or_hidden_test_line():
             assert not leaks, f"{path} leaks instructor lines: {leaks[:3]}"
 
 
-def _visible_text(page: str) -> str:
-    """Text of an HTML page with tags removed (highlighted code is split over many spans)."""
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", page))
-
-
 def test_built_book_contains_no_solution_or_hidden_test_line(built_book):
     secrets = _all_secrets()
     published = [p for p in built_book.rglob("*") if p.is_file()
@@ -82,7 +76,7 @@ def test_built_book_contains_no_solution_or_hidden_test_line(built_book):
     for path in published:
         raw = path.read_text(errors="replace")
         assert "BEGIN SOLUTION" not in raw and "BEGIN HIDDEN TESTS" not in raw, path
-        text = _visible_text(raw) if path.suffix == ".html" else raw
+        text = visible_text(raw) if path.suffix == ".html" else raw
         leaks = find_leaks(secrets, text)
         assert not leaks, f"{path.relative_to(built_book)} leaks instructor lines: {leaks[:3]}"
 
@@ -97,4 +91,4 @@ def test_leak_detector_finds_a_planted_leak():
     # The detector itself can fail: a real solution line pasted into a page is found.
     secret = _all_secrets()[0]
     page = f"<html><body><pre><span>{html_lib.escape(secret)}</span></pre></body></html>"
-    assert find_leaks([secret], _visible_text(page)) == [secret]
+    assert find_leaks([secret], visible_text(page)) == [secret]
