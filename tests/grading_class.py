@@ -52,23 +52,30 @@ def run(cmd: list[str], cwd: Path, timeout: int = 900,
     return proc
 
 
-def mutant_groups(mutants: list[dict]) -> list[list[dict]]:
-    """Pack the mutants into as few submissions as possible, at most one per answer cell.
+def pack_mutants(mutants: list[dict], carriers: dict[str, set[str]]) -> dict[str, list[dict]]:
+    """Share the mutants out over as few submissions as possible.
 
-    The graded cells are independent by design (each test puts the reference implementation in
-    place of the student's other functions), so a submission carrying wrong answers in several
-    cells must lose exactly those cells' points. A failure still names the mutant responsible.
+    ``carriers`` maps the students who already hand in something else (a damaged notebook) to
+    the graded cells their damage touches; they carry mutants in their other cells first, and
+    the rest go to new students ``mutants_0``, ``mutants_1``, ... A submission holds at most one
+    mutant per answer cell and per test cell. The graded cells are independent by design (each
+    test puts the reference implementation in place of the student's other functions), so a
+    submission carrying wrong answers in several cells must lose exactly those cells' points,
+    plus what its damage costs. A failure still names the mutant responsible.
     """
-    groups: list[list[dict]] = []
+    packed: dict[str, list[dict]] = {student: [] for student in carriers}
+    blocked = dict(carriers)
     for m in mutants:
-        for group in groups:
-            if all(x["answer_cell"] != m["answer_cell"] and x["test_cell"] != m["test_cell"]
-                   for x in group):
+        for student, group in packed.items():
+            touched = blocked.get(student, set())
+            if (m["answer_cell"] not in touched and m["test_cell"] not in touched
+                    and all(x["answer_cell"] != m["answer_cell"]
+                            and x["test_cell"] != m["test_cell"] for x in group)):
                 group.append(m)
                 break
         else:
-            groups.append([m])
-    return groups
+            packed[f"mutants_{len(packed) - len(carriers)}"] = [m]
+    return packed
 
 
 class Graded:
@@ -104,6 +111,11 @@ class Graded:
                              if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
         self.mutants = load_mutants(REPO, assignment)
         self.elapsed: dict[str, float] = {}
+        # Damaged submissions, handed in by add_mutant_students once it knows which mutants
+        # each of them carries: student -> (damage, cells it costs, cells it touches).
+        self.damaged: dict[str, tuple] = {}
+        self.carried: dict[str, list[dict]] = {}     # student -> the mutants in their notebook
+        self.untouched: dict[str, set[str]] = {}     # student -> answer cells holding the solution
 
     # --- building the class -------------------------------------------------------------------
 
@@ -117,6 +129,13 @@ class Graded:
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
         self.where[student] = course
+
+    def hand_in_damaged(self, student: str, damage, lost: set[str], touched: set[str]) -> None:
+        """``student`` hands in ``damage(solved notebook)``, which costs the test cells ``lost``
+        and alters the graded cells ``touched``; the notebook also carries mutants in cells the
+        damage leaves alone (see :func:`pack_mutants`), so that no extra student is graded."""
+        assert lost <= touched, f"{student}: a damage can only cost cells it touches"
+        self.damaged[student] = (damage, set(lost), set(touched))
 
     def expect(self, student: str, scores: dict[str, float]) -> None:
         """What ``student`` must score, per test cell (every test cell must be named)."""
@@ -173,29 +192,27 @@ def add_reference_students(g: Graded) -> None:
     """The solution (full marks) and the untouched release (0 everywhere)."""
     g.submit("solution", g.solved())
     g.expect("solution", g.full_marks())
+    g.untouched["solution"] = set(g.answer_cells)
     g.submit("blank", g.release)
     g.expect("blank", g.full_marks(lost=set(g.test_cells)))
-
-
-def add_mutant_students(g: Graded) -> None:
-    """Plausible mistakes and liars (tests/mutants/<assignment>.py), packed one per answer cell
-    into as few submissions as possible; each loses exactly its own test cell."""
-    g.mutant_groups = mutant_groups(g.mutants)
-    for i, group in enumerate(g.mutant_groups):
-        g.submit(f"mutants_{i}", g.solved(replace={m["answer_cell"]: m["source"] for m in group}))
-        g.expect(f"mutants_{i}", g.full_marks(lost={m["test_cell"] for m in group}))
+    g.untouched["blank"] = set()
 
 
 def add_deletion_students(g: Graded) -> None:
-    """A student who deletes the first answer cell, and one who deletes the first test cell."""
+    """A student who deletes the first answer cell, and one who deletes the first test cell
+    (nbgrader puts a deleted test cell back, so that one loses nothing)."""
     g.first_test = next(iter(g.test_cells))
     g.first_answer = g.answer_cells[0]
-    for student, gone in (("deleted_answer", g.first_answer), ("deleted_test", g.first_test)):
-        nb = g.solved()
-        nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
-        g.submit(student, nb)
-    g.expect("deleted_answer", g.full_marks(lost={g.first_test}))
-    g.expect("deleted_test", g.full_marks())
+    first = {g.first_answer, g.first_test}
+
+    def without(gone):
+        def damage(nb):
+            nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
+            return nb
+        return damage
+
+    g.hand_in_damaged("deleted_answer", without(g.first_answer), {g.first_test}, first)
+    g.hand_in_damaged("deleted_test", without(g.first_test), set(), first)
 
 
 def add_sleeper(g: Graded) -> None:
@@ -204,6 +221,21 @@ def add_sleeper(g: Graded) -> None:
         g.first_answer: strip_markers(cell_by_grade_id(g.source, g.first_answer).source)
         + "\nimport time\ntime.sleep(3600)\n"})
     g.submit("sleeper", sleeper, course=g.slow_course)
+
+
+def add_mutant_students(g: Graded) -> None:
+    """Plausible mistakes and liars (tests/mutants/<assignment>.py): first carried by the
+    damaged submissions in the cells their damage leaves alone, the rest packed one per answer
+    cell into as few ``mutants_<i>`` submissions as possible. Each mutant loses exactly its own
+    test cell. Runs after the builders that hand in damaged notebooks."""
+    g.carried = pack_mutants(g.mutants, {s: touched for s, (_, _, touched) in g.damaged.items()})
+    for student, group in g.carried.items():
+        damage, lost, touched = g.damaged.get(student, (None, set(), set()))
+        nb = g.solved(replace={m["answer_cell"]: m["source"] for m in group})
+        g.submit(student, damage(nb) if damage else nb)
+        g.expect(student, g.full_marks(lost=lost | {m["test_cell"] for m in group}))
+        g.untouched[student] = (set(g.answer_cells) - touched
+                                - {m["answer_cell"] for m in group})
 
 
 def _optional_builders() -> list:
@@ -218,8 +250,9 @@ def _optional_builders() -> list:
     return builders
 
 
-CLASS_BUILDERS = [add_reference_students, add_mutant_students, add_deletion_students,
-                  add_sleeper] + _optional_builders()
+# Builders that hand in damaged notebooks come before add_mutant_students, which fills them.
+CLASS_BUILDERS = ([add_reference_students, add_deletion_students, add_sleeper]
+                  + _optional_builders() + [add_mutant_students])
 
 
 CLASS_ID_PREFIX = "class-"

@@ -126,24 +126,24 @@ def metadata_damages(nb, release_nb):
 
 
 def add_repair_students(g) -> None:
-    """Three students of the shared graded class whose notebook structure is damaged.
+    """Three students of the shared graded class whose notebook structure is damaged (each also
+    carries mutants in the tasks its damage leaves alone, see tests/grading_class.py):
 
-    * ``repair_metadata``: :func:`metadata_damages` on a solved notebook: every task full marks;
+    * ``repair_metadata``: :func:`metadata_damages` on a solved notebook: its four tasks keep
+      full marks;
     * ``repair_deleted_ends``: the first and the last task's answer and test cells deleted:
-      those two tasks score 0, the others full marks;
+      those two tasks score 0;
     * ``repair_deleted_middle``: a middle task's answer and test cells deleted: that task 0.
     """
-    solved = g.solved()
     pairs = tasks(g.release)
-
-    nb, _ = metadata_damages(solved, g.release)
-    g.submit("repair_metadata", nb)
-    g.expect("repair_metadata", g.full_marks())
+    g.hand_in_damaged("repair_metadata", lambda nb: metadata_damages(nb, g.release)[0],
+                      lost=set(), touched={gid for pair in pairs[:4] for gid in pair})
 
     (first_a, first_t), (last_a, last_t) = pairs[0], pairs[-1]
-    g.submit("repair_deleted_ends", delete(solved, first_a, first_t, last_a, last_t))
-    g.expect("repair_deleted_ends", g.full_marks(lost={first_t, last_t}))
+    g.hand_in_damaged("repair_deleted_ends",
+                      lambda nb: delete(nb, first_a, first_t, last_a, last_t),
+                      lost={first_t, last_t}, touched={first_a, first_t, last_a, last_t})
 
     mid_a, mid_t = pairs[len(pairs) // 2]
-    g.submit("repair_deleted_middle", delete(solved, mid_a, mid_t))
-    g.expect("repair_deleted_middle", g.full_marks(lost={mid_t}))
+    g.hand_in_damaged("repair_deleted_middle", lambda nb: delete(nb, mid_a, mid_t),
+                      lost={mid_t}, touched={mid_a, mid_t})

@@ -67,30 +67,34 @@ def test_there_is_a_mutant_for_every_graded_answer(graded):
 
 
 def test_each_mutant_loses_exactly_its_cells_points(graded):
-    for i, group in enumerate(graded.mutant_groups):
-        scores = graded.scores(f"mutants_{i}")
+    """Every mutant is handed in (by a ``mutants_<i>`` student or in a damaged notebook's other
+    cells) and costs exactly its own test cell; nothing else in that notebook loses points
+    except what its damage costs."""
+    carried = [m["name"] for group in graded.carried.values() for m in group]
+    assert sorted(carried) == sorted(m["name"] for m in graded.mutants), "a mutant was not handed in"
+    for student, group in graded.carried.items():
+        scores = graded.scores(student)
         wrong = {m["test_cell"]: m["name"] for m in group}
-        for cell, points in graded.test_cells.items():
-            expected = 0 if cell in wrong else points
-            why = (f"mutant {wrong[cell]} was not caught by {cell}" if cell in wrong else
-                   f"{cell} lost points although only {sorted(wrong.values())} were wrong "
-                   "(the graded cells are not independent)")
+        for cell, expected in graded.expected[student].items():
+            why = (f"{student}: mutant {wrong[cell]} was not caught by {cell}" if cell in wrong
+                   else f"{student}: {cell} scored {scores[cell]} although only "
+                   f"{sorted(wrong.values())} were wrong (the graded cells are not independent)")
             assert scores[cell] == expected, f"{why}: scored {scores[cell]}, expected {expected}"
 
 
 def test_deleted_answer_cell_scores_zero_for_that_task_only(graded):
     scores = graded.scores("deleted_answer")
-    for cell, points in graded.test_cells.items():
-        expected = 0 if cell == graded.first_test else points
-        assert scores[cell] == expected, f"{cell}: {scores[cell]} != {expected}"
+    assert scores[graded.first_test] == 0, "a deleted answer cell still scored"
+    assert scores == {**scores, **graded.expected["deleted_answer"]}, (
+        f"deleted_answer: {scores}, expected {graded.expected['deleted_answer']}")
 
 
 def test_deleted_test_cell_is_restored_and_graded(graded):
     scores = graded.scores("deleted_test")
-    assert scores == graded.scores("solution")
-    out = (graded.course / "autograded" / "deleted_test" / graded.assignment
-           / f"{graded.nb_name}.ipynb")
-    restored = nbformat.read(out, as_version=4)
+    assert scores[graded.first_test] == graded.test_cells[graded.first_test], (
+        "the restored test cell did not give the correct answer its points")
+    assert scores == {**scores, **graded.expected["deleted_test"]}
+    restored = nbformat.read(graded.autograded("deleted_test"), as_version=4)
     assert cell_by_grade_id(restored, graded.first_test) is not None
 
 
@@ -200,10 +204,10 @@ def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(gr
     autograde, and the shared SQLite gradebook is intact, one submission per student.
 
     Serial grading is slow, so it grades a sample of the class: a student of every kind that
-    plain nbgrader can grade (full marks, zero, wrong answers, deleted cells)."""
+    plain nbgrader can grade (full marks, zero, deleted cells with wrong answers in others)."""
     serial = tmp_path / "serial"
     generate_release(REPO, graded.assignment, serial, tool("nbgrader"))
-    sample = ["solution", "blank", "mutants_0", "deleted_answer", "deleted_test"]
+    sample = ["solution", "blank", "deleted_answer", "deleted_test"]  # these two carry mutants
     for student in sample:
         shutil.copytree(graded.course / "submitted" / student, serial / "submitted" / student)
     run([tool("nbgrader"), "autograde", graded.assignment], serial, timeout=1800)
