@@ -54,6 +54,19 @@ def test_solution_scores_full_marks(graded):
         assert scores[cell] == points, f"solution lost points in {cell}: {scores[cell]}/{points}"
 
 
+def test_solution_runs_without_an_error_in_any_cell(graded):
+    """The completed notebook runs clean from top to bottom in the grader, hidden tests
+    included: no cell, graded or not (a demonstration, a plot), shows an error."""
+    nb = nbformat.read(graded.autograded("solution"), as_version=4)
+    errors = [(i, nbgrader_meta(c).get("grade_id"), o.get("ename"), o.get("evalue"))
+              for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"the solution notebook has errors: {errors}"
+    assert all(c.get("execution_count") for c in nb.cells
+               if c.cell_type == "code" and c.source.strip()), (
+        "a code cell of the solution was not run")
+
+
 def test_untouched_release_scores_zero(graded):
     scores = graded.scores("blank")
     assert all(not s for s in scores.values()), f"blank release scored points: {scores}"
