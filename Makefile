@@ -12,6 +12,9 @@ JB     := $(VENV)/bin/jupyter-book
 # The course's matrices are small: multi-threaded BLAS only adds overhead on 2 cores
 # (measured: a chapter's training went from 2 s to 63 s with the default threading).
 export OPENBLAS_NUM_THREADS ?= 1
+# The same for torch's OpenMP threads: on 2 busy cores its second thread spins while it waits
+# (measured: a test that trains a small LSTM took 3.8 s alone and 70 s inside the suite).
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: book test lab system-packages release clean help
 

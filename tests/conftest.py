@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 
+# One BLAS/OpenMP thread per process (the Makefile exports the same): the course's matrices are
+# small, and the tests run on every core already, so a second thread per process only spins.
+# Set before anything imports numpy or torch; the kernels that grading starts inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -2,9 +2,10 @@
 
 Assignment 1 is handed in by students who make every mistake and a few who try to cheat. The
 class is graded the way the instructor guide says, in the sandbox: ``COURSE_SANDBOX=1 python -m
-course_lib.grading.parallel`` (intake, then one ``nbgrader autograde`` per core, sharing the
-gradebook), then ``nbgrader generate_feedback``. Every case must get the right score, its
-feedback must show the reason, and the well-behaved students next to them must keep full marks.
+course_lib.grading.parallel --feedback`` (intake, then one ``nbgrader autograde`` per core,
+sharing the gradebook, then ``nbgrader generate_feedback``, also one per core). Every case must
+get the right score, its feedback must show the reason, and the well-behaved students next to
+them must keep full marks.
 """
 
 from __future__ import annotations
@@ -198,9 +199,8 @@ def graded_class(tmp_path_factory):
     for name in CASES:
         _submit(course, name, release, source)
     gradebook_before = (course / "gradebook.db").stat().st_mtime
-    log = _run([sys.executable, "-m", "course_lib.grading.parallel", ASSIGNMENT, "--workers=2"],
-               course, COURSE_SANDBOX="1")
-    _run([tool("nbgrader"), "generate_feedback", ASSIGNMENT, "--force"], course)
+    log = _run([sys.executable, "-m", "course_lib.grading.parallel", ASSIGNMENT, "--workers=2",
+                "--feedback"], course, COURSE_SANDBOX="1")
 
     from nbgrader.api import Gradebook
 

@@ -21,6 +21,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # No name but the local ones resolves, so a request to another host fails inside Chromium
+    # (the page's "request" event still records it). Cheaper than routing every request of
+    # every page through Python, which doubled the time of a page load.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 MATH_MARKERS = ('class="math', "\\(", "\\[")
@@ -69,17 +73,9 @@ def visit(browser, url: str, expect_math: bool) -> dict:
         if u.scheme in ("http", "https", "ws", "wss") and u.hostname not in LOCAL_HOSTS:
             foreign.append(req.url)
 
-    def block_foreign(route):
-        u = urlparse(route.request.url)
-        if u.scheme in ("http", "https") and u.hostname not in LOCAL_HOSTS:
-            route.abort()
-        else:
-            route.continue_()
-
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", on_request)
-    page.route("**/*", block_foreign)
     response = page.goto(url, wait_until="load")
     typeset = 0
     if expect_math:
