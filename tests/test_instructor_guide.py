@@ -28,14 +28,24 @@ GUIDE_EXCHANGE = "/srv/nbgrader/exchange"
 
 
 def shell_lines(path: Path) -> list[str]:
-    """The lines of the ```bash blocks of a Markdown file (indented blocks included)."""
-    lines, inside = [], False
+    """The commands of the ```bash blocks of a Markdown file (indented blocks included), one
+    per entry: a line ending in a backslash is continued by the next, as in the shell (the
+    backslash and the line break are removed)."""
+    lines, inside, pending = [], False, ""
     for line in path.read_text().splitlines():
         stripped = line.strip()
         if stripped.startswith("```"):
+            assert not pending, f"{path.name}: a shell block ends with a backslash"
             inside = stripped == "```bash" if not inside else False
             continue
-        if inside and stripped and not stripped.startswith("#"):
+        if not inside:
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1]
+            continue
+        stripped = (pending + line).strip()
+        pending = ""
+        if stripped and not stripped.startswith("#"):
             lines.append(stripped)
     return lines
 
