@@ -112,8 +112,9 @@ def test_deleted_test_cell_is_restored_and_graded(graded):
 
 
 def test_cell_timeout_is_applied(graded):
-    # Without the configured timeout the sleeper would run for an hour.
-    assert graded.elapsed["sleeper"] < 120, graded.elapsed
+    # Without the configured timeout the sleeper would run for an hour; with it, its course
+    # takes the limit plus the rest of the notebook (up to two minutes on a loaded machine).
+    assert graded.elapsed["sleeper"] < 600, graded.elapsed
     out = (graded.slow_course / "autograded" / "sleeper" / graded.assignment
            / f"{graded.nb_name}.ipynb")
     text = out.read_text()
@@ -142,6 +143,11 @@ def test_export_csv_and_feedback(graded):
     assert float(rows["solution"]["max_score"]) == pytest.approx(max_score)
     assert float(rows["blank"]["score"]) == 0
 
+    # The feedback of every student was written by the parallel command's --feedback (tests of
+    # test_every_student_gets_feedback); rewriting one after a manual grade shows that grade.
+    # Once is enough: it is nbgrader's own command, the same for every assignment.
+    if graded.assignment != assignments(REPO)[0]:
+        return
     run([tool("nbgrader"), "generate_feedback", graded.assignment, "--student", "solution",
          "--force"], graded.course)
     feedback = list((graded.course / "feedback" / "solution" / graded.assignment).glob("*.html"))
