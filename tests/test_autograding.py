@@ -143,7 +143,7 @@ def test_export_csv_and_feedback(graded):
     assert float(rows["solution"]["max_score"]) == pytest.approx(max_score)
     assert float(rows["blank"]["score"]) == 0
 
-    # The feedback of every student was written by the parallel command's --feedback (tests of
+    # Every student's feedback was written by the parallel command's --feedback (checked by
     # test_every_student_gets_feedback); rewriting one after a manual grade shows that grade.
     # Once is enough: it is nbgrader's own command, the same for every assignment.
     if graded.assignment != assignments(REPO)[0]:
