@@ -1,8 +1,12 @@
-"""The code on a page fits the page: no line of a chapter's code is wider than 79 characters.
+"""The code on a page can be read and is run.
 
-The book's text column shows about 80 characters of code; a longer line is cut at the right
-edge and must be scrolled (chapters 7 and 10 had lines of up to 100). Checked: every code cell
-and every fenced code block (an exercise answer's code, a shell command) of every page.
+* No line of a chapter's code is wider than 79 characters: the book's text column shows about
+  80 characters of code, and a longer line is cut at the right edge and must be scrolled
+  (chapters 7 and 10 had lines of up to 100). Checked: every code cell and every fenced code
+  block (an exercise answer's code, a shell command) of every page.
+* Python code shown in the text (an exercise answer's ```python block) is run by the build:
+  its lines appear, in order, in one code cell of the page (usually hidden, ``remove-cell``),
+  so an answer cannot be wrong, or stop working when course_lib changes, unnoticed.
 """
 
 from __future__ import annotations
@@ -52,3 +56,60 @@ def test_the_check_finds_a_long_line_in_a_cell_and_in_an_answer():
             f":::{{dropdown}} Answer\n```python\n{long}\n```\n:::\n\n"
             f"````{{admonition}} Note\n```python\nfine = 2\n```\n````\n")
     assert [n for n, _, _ in long_code_lines(page)] == [3, 8]
+
+
+# --- code in the text is run ------------------------------------------------------------------
+
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def _normalised(code: str) -> list[str]:
+    """The code's non-blank lines without indentation, comments or spacing."""
+    lines = []
+    for line in code.splitlines():
+        line = re.sub(r"\s+#.*$|^\s*#.*$", "", line)
+        line = "".join(line.split())
+        if line:
+            lines.append(line)
+    return lines
+
+
+def unexecuted_code_blocks(text: str) -> list[tuple[int, str]]:
+    """(line, first line) of each ```python block in the prose (an exercise answer's code)
+    whose lines do not appear, in order, inside one code cell of the page: code shown to the
+    reader must be code the build has run (usually a hidden cell, tag ``remove-cell``)."""
+    cells = [_normalised(m.group(1)) for m in CODE_CELL.finditer(text)]
+    if not cells:
+        return []  # not a notebook page (the instructor guide's config snippets run elsewhere)
+    missing = []
+    for m in FENCE.finditer(text):
+        if m.group("info").strip() not in ("python", "python3", "py"):
+            continue
+        block = _normalised(m.group("body"))
+        if not block:
+            continue
+
+        def inside(cell: list[str]) -> bool:
+            it = iter(cell)
+            return all(line in it for line in block)  # a subsequence: in order
+
+        if not any(inside(cell) for cell in cells):
+            line = text.count("\n", 0, m.start()) + 1
+            missing.append((line, m.group("body").strip().splitlines()[0]))
+    return missing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_code_shown_in_the_text_is_run_by_a_cell(page):
+    missing = unexecuted_code_blocks(page.read_text(encoding="utf-8"))
+    assert not missing, (
+        f"{page.relative_to(REPO)}: Python code in the text that no cell runs (add it to a "
+        "hidden cell, tag remove-cell, so the build checks it):\n"
+        + "\n".join(f"  line {n}: {first}" for n, first in missing))
+
+
+def test_the_check_finds_answer_code_that_no_cell_runs():
+    page = ("```{code-cell} ipython3\n:tags: [remove-cell]\nx = 1\ny = x + 1  # two\n```\n\n"
+            ":::{admonition} Answers\n1. ```python\n   y = x + 1\n   ```\n"
+            "2. ```python\n   z = x * 3\n   ```\n:::\n")
+    assert [first for _, first in unexecuted_code_blocks(page)] == ["z = x * 3"]
