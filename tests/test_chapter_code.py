@@ -18,8 +18,10 @@ import pytest
 from conftest import REPO
 
 MAX = 79
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
-                   r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
+# A fenced block, also one that opens on a list item's line ("6. ```python"): its content is
+# indented by the width of the item's marker, which ``indent`` then holds.
+FENCE = re.compile(r"^(?P<indent>[ \t]*(?:(?:\d+[.)]|[-*+])[ \t]+)?)(?P<fence>`{3,}|~{3,})"
+                   r"(?P<info>[^\n]*)\n(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$", re.M | re.S)
 PROSE_DIRECTIVES = re.compile(r"\s*\{(?!code-cell|code-block|code\b|sourcecode)[^}]*\}")
 PAGES = sorted((REPO / "chapters").glob("*.md"))
 
@@ -113,3 +115,5 @@ def test_the_check_finds_answer_code_that_no_cell_runs():
             ":::{admonition} Answers\n1. ```python\n   y = x + 1\n   ```\n"
             "2. ```python\n   z = x * 3\n   ```\n:::\n")
     assert [first for _, first in unexecuted_code_blocks(page)] == ["z = x * 3"]
+    long = "   w = " + "1 + " * 30 + "1"
+    assert [n for n, _, _ in long_code_lines(f"6. ```python\n{long}\n   ```\n")] == [2]
