@@ -81,6 +81,7 @@ def _start_book_build(run_id: str) -> subprocess.Popen | None:
 _book_build: subprocess.Popen | None = None
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist works too
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist: every test of one assignment's graded class on the same worker (so the
     class is graded once); every other test module is a unit of its own (so its module-scoped
@@ -95,12 +96,43 @@ def pytest_xdist_make_scheduler(config, log):
     return ByGradedClass(config, log)
 
 
-def pytest_collection_modifyitems(session, config, items):
-    """Start the strict book build in the background as soon as a selected test needs it.
+# Modules whose module-scoped class of students takes minutes: scheduled right after the graded
+# classes, so that no long unit is left for the end of the run.
+SLOW_MODULES = ("test_adversarial.py", "test_gradebook_postgres.py")
 
-    The build executes the chapters in one kernel, on one core; started early, it runs while
-    the first tests use the other core, instead of after them.
+
+def _schedule_rank(item) -> tuple[int, str]:
+    """Where a test goes in the run: the graded classes first (each takes minutes, and a long
+    unit started last leaves the other worker idle), then the other slow classes, then the
+    quick modules, and last the modules that need the book (it builds in the background from
+    the start of the run; a worker that asked for it early would only wait)."""
+    scope = class_scope(item.nodeid)
+    if scope is not None:
+        return 0, scope
+    module = item.nodeid.split("::", 1)[0]
+    if module.endswith(SLOW_MODULES):
+        return 1, module
+    if any("built_book" in getattr(i, "fixturenames", ()) for i in _module_items(item)):
+        return 3, module
+    return 2, module
+
+
+def _module_items(item):
+    return getattr(item.session, "_course_items_by_module", {}).get(
+        item.nodeid.split("::", 1)[0], [item])
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Order the tests for two workers (see _schedule_rank), and start the strict book build in
+    the background as soon as a selected test needs it.
+
+    The build runs while the first tests use the cores, instead of after them.
     """
+    by_module: dict[str, list] = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    session._course_items_by_module = by_module
+    items.sort(key=_schedule_rank)  # stable: each module keeps its own order
     global _book_build
     if _book_build is None and any("built_book" in getattr(i, "fixturenames", ()) for i in items):
         _book_build = _start_book_build(_run_id(config))
