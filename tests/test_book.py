@@ -162,6 +162,12 @@ def test_strict_build_fails_on_broken_chapter(tmp_path, body, why):
 
     sh.copy(REPO / "_config.yml", tmp_path / "_config.yml")
     sh.copytree(REPO / "_ext", tmp_path / "_ext")
+    import yaml
+
+    favicon = yaml.safe_load((REPO / "_config.yml").read_text())["html"].get("favicon")
+    if favicon:  # a file the configuration names
+        (tmp_path / favicon).parent.mkdir(parents=True, exist_ok=True)
+        sh.copy(REPO / favicon, tmp_path / favicon)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
     (tmp_path / "index.md").write_text(
         "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n"
