@@ -91,9 +91,21 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGradedClass(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return class_scope(nodeid) or super()._split_scope(nodeid)
+            return class_scope(nodeid) or spread_scope(nodeid) or super()._split_scope(nodeid)
 
     return ByGradedClass(config, log)
+
+
+SPREAD_ID = "spread-"
+
+
+def spread_scope(nodeid: str) -> str | None:
+    """A test whose parameter id starts with ``spread-`` is a scheduling unit of its own, so that
+    the long tests of one module (the browser visits of the book, in two halves; the strict
+    builds) can run on both workers at the end of the run instead of one after another."""
+    if "[" in nodeid and nodeid[nodeid.index("[") + 1:].startswith(SPREAD_ID):
+        return nodeid
+    return None
 
 
 # Modules whose module-scoped class of students takes minutes: scheduled right after the graded
@@ -112,9 +124,12 @@ def _schedule_rank(item) -> tuple[int, str]:
     module = item.nodeid.split("::", 1)[0]
     if module.endswith(SLOW_MODULES):
         return 1, module
-    if any("built_book" in getattr(i, "fixturenames", ()) for i in _module_items(item)):
-        return 3, module
-    return 2, module
+    if spread_scope(item.nodeid) is not None:  # a unit of its own: only its own needs count
+        needs_book = "built_book" in getattr(item, "fixturenames", ())
+    else:
+        needs_book = any("built_book" in getattr(i, "fixturenames", ())
+                         for i in _module_items(item) if spread_scope(i.nodeid) is None)
+    return (3 if needs_book else 2), module
 
 
 def _module_items(item):

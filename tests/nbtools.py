@@ -108,6 +108,13 @@ def public_lines(repo: Path) -> set[str]:
     return lines
 
 
+def all_secrets(repo: Path) -> list[str]:
+    """Solution and hidden-test lines of every source, except what course_lib already publishes
+    (what the release and the built book must never show)."""
+    public = public_lines(repo)
+    return [s for nb in source_notebooks(repo) for s in secret_lines(nb) if s not in public]
+
+
 def visible_text(page: str) -> str:
     """Text of an HTML page with tags removed and entities decoded (highlighted code is split
     over many spans, and ``"`` becomes ``&quot;``)."""

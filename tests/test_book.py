@@ -1,8 +1,10 @@
-"""The built book works offline in a real browser.
+"""The built book leaks nothing and works offline in a real browser.
 
-Every page of _build/html is opened in headless Chromium (Debian's /usr/bin/chromium, driven by
-Playwright) over http://127.0.0.1 and the home page also from file://. Each page must load, show
-no console error, make no request to a non-local host, and have its math typeset by MathJax.
+Nothing of the instructor's is published in it (no solution or hidden-test line, no instructor
+folder). Every page of _build/html is opened in headless Chromium (Debian's /usr/bin/chromium,
+driven by Playwright) over http://127.0.0.1 and the home page also from file://. Each page must
+load, show no console error, make no request to a non-local host, and have its math typeset by
+MathJax.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from conftest import REPO
+from nbtools import all_secrets, find_leaks, visible_text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -120,10 +125,37 @@ def test_assignment_page_offers_the_notebook_download(built_book):
     assert list(built_book.rglob("_sources/**/a01_vocabulary.ipynb")), "notebook not published"
 
 
-def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, browser):
+# --- nothing of the instructor's is published -------------------------------------------------
+
+def test_built_book_contains_no_solution_or_hidden_test_line(built_book):
+    secrets = all_secrets(REPO)
+    published = [p for p in built_book.rglob("*") if p.is_file()
+                 and p.suffix in {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}
+                 and "_static" not in p.parts]
+    assert any(p.suffix == ".html" for p in published)
+    for path in published:
+        raw = path.read_text(errors="replace")
+        assert "BEGIN SOLUTION" not in raw and "BEGIN HIDDEN TESTS" not in raw, path
+        text = visible_text(raw) if path.suffix == ".html" else raw
+        leaks = find_leaks(secrets, text)
+        assert not leaks, f"{path.relative_to(built_book)} leaks instructor lines: {leaks[:3]}"
+
+
+def test_built_book_publishes_no_instructor_folder(built_book):
+    for name in ("solutions", "tests", "submitted", "autograded", "feedback", "gradebook.db"):
+        hits = [p for p in built_book.rglob(f"*{name}*")]
+        assert not hits, f"instructor material published in the book: {hits[:3]}"
+
+
+HALVES = 2
+
+
+@pytest.mark.parametrize("half", range(HALVES), ids=lambda h: f"spread-half{h}")
+def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, browser, half):
+    """Every page, in two halves (every other page) that the two workers visit at once."""
     problems = []
     checked_math = 0
-    for path in _pages(built_book):
+    for path in _pages(built_book)[half::HALVES]:
         rel = path.relative_to(built_book).as_posix()
         expect_math = any(m in path.read_text() for m in MATH_MARKERS)
         r = visit(browser, f"{server}/{rel}", expect_math)
@@ -138,7 +170,7 @@ def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, br
             if r["typeset"] == 0:
                 problems.append(f"{rel}: math present but not typeset by MathJax")
     assert not problems, "\n".join(problems)
-    assert checked_math >= 2, "expected math on the chapter pages"
+    assert checked_math >= 2, "expected math on the chapter pages of each half"
 
 
 def test_math_typesets_from_file_url(built_book, browser):
@@ -152,7 +184,7 @@ def test_math_typesets_from_file_url(built_book, browser):
     ("```{code-cell} ipython3\nprint(1 + 1)\n```\n", None),  # control: a sound page builds
     ("```{code-cell} ipython3\nraise ValueError('a chapter that raises')\n```\n", "code error"),
     ("See {doc}`a_page_that_does_not_exist`.\n", "Sphinx warning"),
-])
+], ids=["spread-sound", "spread-code-error", "spread-sphinx-warning"])  # one unit each
 def test_strict_build_fails_on_broken_chapter(tmp_path, body, why):
     """The book's own configuration turns a failing cell or any warning into a failed build."""
     import shutil as sh
