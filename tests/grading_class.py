@@ -33,8 +33,8 @@ import nbformat
 import pytest
 
 from conftest import REPO, tool
-from nbtools import (assignments, cell_by_grade_id, completed_submission, generate_release,
-                     load_mutants, nbgrader_meta, strip_markers)
+from nbtools import (assignments, cell_by_grade_id, completed_submission, delete,
+                     generate_release, load_mutants, nbgrader_meta, strip_markers)
 
 # Seconds a cell may run, passed to nbgrader_config.py through COURSE_CELL_TIMEOUT: the class is
 # graded with the course's own limit (heavy hidden tests, such as analogies over all of GloVe,
@@ -204,15 +204,9 @@ def add_deletion_students(g: Graded) -> None:
     g.first_test = next(iter(g.test_cells))
     g.first_answer = g.answer_cells[0]
     first = {g.first_answer, g.first_test}
-
-    def without(gone):
-        def damage(nb):
-            nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != gone]
-            return nb
-        return damage
-
-    g.hand_in_damaged("deleted_answer", without(g.first_answer), {g.first_test}, first)
-    g.hand_in_damaged("deleted_test", without(g.first_test), set(), first)
+    g.hand_in_damaged("deleted_answer", lambda nb: delete(nb, g.first_answer), {g.first_test},
+                      first)
+    g.hand_in_damaged("deleted_test", lambda nb: delete(nb, g.first_test), set(), first)
 
 
 def add_sleeper(g: Graded) -> None:

@@ -159,6 +159,14 @@ def cell_by_grade_id(nb, grade_id: str):
 MARKER_LINE_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
+def delete(nb, *grade_ids: str):
+    """A deep copy of ``nb`` without the cells ``grade_ids`` (a student deleted them)."""
+    nb = copy.deepcopy(nb)
+    for gid in grade_ids:
+        nb.cells.remove(cell_by_grade_id(nb, gid))
+    return nb
+
+
 def strip_markers(src: str) -> str:
     """The solution as a student would type it: the code without nbgrader's marker lines."""
     return MARKER_LINE_RE.sub("", src)

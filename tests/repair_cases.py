@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import uuid
 
-from nbtools import cell_by_grade_id, nbgrader_meta
+from nbtools import cell_by_grade_id, delete, nbgrader_meta  # noqa: F401  (delete: a damage)
 
 COPY_SUFFIX = "_copy"
 
@@ -76,14 +76,6 @@ def duplicate(nb, grade_id: str, stub: str, edited: str = "first"):
     twin["id"] = uuid.uuid4().hex[:8]
     (twin if edited == "first" else cell).source = stub
     nb.cells.insert(nb.cells.index(cell) + 1, twin)
-    return nb
-
-
-def delete(nb, *grade_ids: str):
-    """The cells ``grade_ids`` are deleted."""
-    nb = copy.deepcopy(nb)
-    for gid in grade_ids:
-        nb.cells.remove(cell_by_grade_id(nb, gid))
     return nb
 
 

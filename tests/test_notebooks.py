@@ -12,14 +12,10 @@ def test_there_is_at_least_one_assignment():
     assert NOTEBOOKS, "no notebooks found under solutions/*/"
 
 
-# The source notebooks are not run here (with nbval, as before): the completed release is
-# autograded in the shared class, which runs exactly these cells, hidden tests included, and
-# tests/test_autograding.py checks that no cell of it, graded or not, ends in an error
-# (test_solution_runs_without_an_error_in_any_cell).
-# `nbgrader validate` of each source notebook is not run here: it executes the same cells as
-# the autograding of the completed release, whose full marks tests/test_autograding.py checks
-# (test_solution_scores_full_marks), and a student's use of validate is checked by
-# tests/test_packaging.py (make lab's Validate button).
+# The source notebooks are not run here (neither nbval nor `nbgrader validate`): the completed
+# release is autograded in the shared class, which runs exactly these cells, hidden tests
+# included, and tests/test_autograding.py checks that no cell of it ends in an error and that it
+# scores full marks. A student's use of validate is checked by tests/test_packaging.py.
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.parent.name)
