@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_lib._checks import check_array, check_keys
 from course_lib.datasets import DATA_DIR, seeded_shuffle
@@ -48,6 +48,7 @@ SENTIMENT_FRACTIONS = (0.8, 0.1, 0.1)  # train, validation, test
 
 CLASS_NAMES = ("negative", "positive")
 CELLS = ("rnn", "gru", "lstm")
+POOLINGS = ("last", "max")
 
 # GloVe was trained on Stanford-tokenised text: "didn't" is two tokens "did" + "n't", "film's"
 # is "film" + "'s". The course's tokenize keeps such words whole, and GloVe has no vector for
@@ -422,58 +423,112 @@ class SentimentRNN(nn.Module):
     ``e^{<t>} = E[x^{<t>}]``, ``a^{<t>} = cell(a^{<t-1>}, e^{<t>})`` for t = 1 .. T_x^{(i)}
     (each sentence's own length: padding is never read), logits ``W_y a^{<T_x^{(i)}>} + b_y``.
 
+    With ``bidirectional=True`` a second cell reads the sentence from its last real word back to
+    its first, and the sentence vector is ``[a_fwd^{<T_x^{(i)}>}; a_bwd^{<1>}]`` (2 n_a numbers:
+    each direction after it has read the whole sentence). With ``pooling="max"`` the sentence
+    vector is instead the element-wise maximum of the activations (both directions concatenated)
+    over the sentence's real time steps. ``dropout`` is applied to the embeddings and to the
+    sentence vector during training only (``model.train()``; ``model.eval()`` turns it off).
+
     Parameters
     ----------
     embedding_matrix : ndarray or tensor of shape (n_vocab, n_e)
-        Row 0 must be the ``<PAD>`` row.
+        Row 0 must be the ``<PAD>`` row. The model keeps a copy: training never changes it.
     n_a : int
-        Hidden units.
+        Hidden units (per direction).
     n_y : int, default 2
     cell : {"lstm", "gru", "rnn"}, default "lstm"
     freeze : bool, default True
         Keep the embeddings fixed (True) or fine-tune them with the rest (False).
     seed : int, default 0
         Seed of the initial weights.
+    bidirectional : bool, default False
+    dropout : float in [0, 1), default 0
+        Probability of zeroing an embedding coordinate and a sentence-vector coordinate.
+    pooling : {"last", "max"}, default "last"
+
+    The defaults build exactly the model of earlier versions (same parameters, same initial
+    values for the same seed).
     """
 
     def __init__(self, embedding_matrix, n_a: int, n_y: int = 2, cell: str = "lstm",
-                 freeze: bool = True, seed: int = 0):
+                 freeze: bool = True, seed: int = 0, bidirectional: bool = False,
+                 dropout: float = 0.0, pooling: str = "last"):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
         if isinstance(n_a, bool) or not isinstance(n_a, int) or n_a < 1:
             raise ValueError(f"n_a must be a positive int, got {n_a!r}")
-        E = torch.as_tensor(np.asarray(embedding_matrix), dtype=torch.float32)
+        if not isinstance(bidirectional, bool):
+            raise ValueError(f"bidirectional must be a bool, got {bidirectional!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        # a copy: fine-tuning (freeze=False) must not write into the caller's matrix, which
+        # the next model built from it would otherwise start from
+        E = torch.tensor(np.asarray(embedding_matrix), dtype=torch.float32)
         if E.ndim != 2:
             raise ValueError(f"embedding_matrix must have shape (n_vocab, n_e), got {tuple(E.shape)}")
-        self.cell = cell
+        self.cell, self.bidirectional, self.pooling = cell, bidirectional, pooling
+        n_directions = 2 if bidirectional else 1
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(seed)
         try:
             self.embedding = nn.Embedding.from_pretrained(E, freeze=freeze, padding_idx=0)
             kind = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[cell]
-            self.rnn = kind(E.shape[1], n_a, batch_first=True)
-            self.out = nn.Linear(n_a, n_y)
+            self.rnn = kind(E.shape[1], n_a, batch_first=True, bidirectional=bidirectional)
+            self.out = nn.Linear(n_directions * n_a, n_y)
         finally:
             torch.random.set_rng_state(generator_state)
+        # no parameters and no random draws at construction: the defaults stay the old model
+        self.dropout = nn.Dropout(float(dropout))
 
-    def last_activation(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """a^{<T_x^{(i)}>} of every sentence, shape (m, n_a), read at its last real word."""
+    def _check(self, ids: torch.Tensor, lengths) -> torch.Tensor:
         if ids.ndim != 2:
             raise ValueError(f"ids must have shape (m, T_x), got {tuple(ids.shape)}")
         lengths = torch.as_tensor(lengths, dtype=torch.int64).cpu()
         if lengths.shape != (ids.shape[0],) or lengths.min() < 1 or lengths.max() > ids.shape[1]:
             raise ValueError(f"lengths must be (m,) = ({ids.shape[0]},) with values in 1 .. T_x "
                              f"= {ids.shape[1]}, got {lengths.tolist()[:8]}")
-        packed = pack_padded_sequence(self.embedding(ids), lengths, batch_first=True,
-                                      enforce_sorted=False)
-        _, state = self.rnn(packed)
-        h_n = state[0] if self.cell == "lstm" else state   # (1, m, n_a); LSTM state is (h, c)
+        return lengths
+
+    def _run(self, ids: torch.Tensor, lengths: torch.Tensor):
+        packed = pack_padded_sequence(self._drop(self.embedding(ids)), lengths,
+                                      batch_first=True, enforce_sorted=False)
+        return self.rnn(packed)
+
+    def last_activation(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """a^{<T_x^{(i)}>} of every sentence, shape (m, n_a), read at its last real word.
+
+        Bidirectional: ``[a_fwd^{<T_x^{(i)}>}; a_bwd^{<1>}]``, shape (m, 2 n_a).
+        """
+        lengths = self._check(ids, lengths)
+        _, state = self._run(ids, lengths)
+        h_n = state[0] if self.cell == "lstm" else state   # (directions, m, n_a); LSTM: (h, c)
+        if self.bidirectional:
+            return torch.cat([h_n[-2], h_n[-1]], dim=1)
         return h_n[-1]
+
+    def max_pooled_activation(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """max over t = 1 .. T_x^{(i)} of a^{<t>} (both directions), shape (m, directions * n_a)."""
+        lengths = self._check(ids, lengths)
+        outputs, _ = self._run(ids, lengths)
+        a, _ = pad_packed_sequence(outputs, batch_first=True, total_length=ids.shape[1])
+        padding = torch.arange(ids.shape[1])[None, :] >= lengths[:, None]   # (m, T_x)
+        return a.masked_fill(padding[:, :, None], float("-inf")).max(dim=1).values
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits (m, n_y) for padded ids (m, T_x) and the true lengths (m,)."""
-        return self.out(self.last_activation(ids, lengths))
+        if self.pooling == "max":
+            sentence = self.max_pooled_activation(ids, lengths)
+        else:
+            sentence = self.last_activation(ids, lengths)
+        return self.out(self._drop(sentence))
+
+    def _drop(self, x: torch.Tensor) -> torch.Tensor:
+        # skipped at p = 0, so that the default model draws no random numbers in training
+        return self.dropout(x) if self.dropout.p > 0 else x
 
 
 def batch_tensors(sequences: Sequence[Sequence[int]], pad_index: int = 0):

@@ -276,10 +276,22 @@ def test_embedding_matrix_holds_only_the_data_sets_glove_rows(glove):
     assert st.encode_sentences([[]], vocab) == [[1]]
 
 
-def small_model(cell, freeze=True, seed=0):
+def small_model(cell, freeze=True, seed=0, **options):
     E = np.random.default_rng(seed).standard_normal((12, 4)).astype(np.float32)
     E[0] = 0
-    return st.SentimentRNN(E, n_a=5, cell=cell, freeze=freeze, seed=seed)
+    return st.SentimentRNN(E, n_a=5, cell=cell, freeze=freeze, seed=seed, **options)
+
+
+def assert_batch_matches_unpadded_runs(model, sequences, sentence_vector):
+    """The padded batch gives, for each sentence, model.out(sentence_vector(outputs)) where
+    outputs (T, directions * n_a) is torch's own run of the unpadded sentence."""
+    ids, lengths = st.batch_tensors(sequences)
+    with torch.no_grad():
+        batched = model(ids, lengths)
+        for i, seq in enumerate(sequences):
+            outputs, _ = model.rnn(model.embedding(torch.tensor([seq])))
+            expected = model.out(sentence_vector(outputs[0]))
+            torch.testing.assert_close(batched[i], expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("cell", st.CELLS)
@@ -347,3 +359,74 @@ def test_trained_lstm_learns_a_keyword_task_and_is_deterministic():
                                                 validation=(sequences[300:], labels[300:])))
     assert histories[0]["losses"] == histories[1]["losses"]
     assert histories[0]["validation_accuracy"][-1] > 0.9, histories[0]["validation_accuracy"]
+
+
+def test_fine_tuning_leaves_the_callers_embedding_matrix_unchanged():
+    """A second model built from the same matrix must start from GloVe, not from the first's
+    fine-tuned rows (the model used to share the numpy array's memory)."""
+    E = np.random.default_rng(1).standard_normal((12, 4)).astype(np.float32)
+    E[0] = 0
+    E_before = E.copy()
+    model = st.SentimentRNN(E, n_a=5, freeze=False, seed=0)
+    st.train_sentiment_rnn(model, [[3, 4], [5, 6, 7], [8]], np.array([1, 0, 1]), epochs=2,
+                           batch_size=2)
+    assert not np.array_equal(model.embedding.weight.detach().numpy(), E_before)
+    np.testing.assert_array_equal(E, E_before)
+
+
+@pytest.mark.parametrize("cell", st.CELLS)
+def test_default_options_build_the_unidirectional_model_with_the_same_weights(cell):
+    """bidirectional=False, dropout=0, pooling="last" is the model of earlier versions: the
+    same three layers, initialised from the seed in the same order."""
+    E = np.random.default_rng(0).standard_normal((12, 4)).astype(np.float32)
+    model = st.SentimentRNN(E, n_a=5, cell=cell, seed=3)
+    torch.manual_seed(3)
+    reference = {"embedding.weight": torch.from_numpy(E)}
+    kind = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[cell]
+    reference.update({f"rnn.{k}": v for k, v in kind(4, 5, batch_first=True).state_dict().items()})
+    reference.update({f"out.{k}": v for k, v in torch.nn.Linear(5, 2).state_dict().items()})
+    state = model.state_dict()
+    assert list(state) == list(reference)
+    for k, v in reference.items():
+        torch.testing.assert_close(state[k], v, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("cell", st.CELLS)
+def test_bidirectional_joins_the_forward_last_word_and_the_backward_first_word(cell):
+    model = small_model(cell, seed=1, bidirectional=True)
+    assert model.out.in_features == 10
+    # forward half at the last word, backward half at the first
+    assert_batch_matches_unpadded_runs(model, [[3, 4, 5, 6, 7], [8, 2], [9]],
+                                       lambda a: torch.cat([a[-1, :5], a[0, 5:]]))
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_max_pooling_takes_the_maximum_over_the_real_words_only(bidirectional):
+    model = small_model("gru", seed=2, bidirectional=bidirectional, pooling="max")
+    assert_batch_matches_unpadded_runs(model, [[3, 4, 5, 6, 7], [8, 2], [9]],
+                                       lambda a: a.max(dim=0).values)
+
+
+def test_dropout_acts_in_training_mode_only():
+    E = np.random.default_rng(4).standard_normal((12, 4)).astype(np.float32)
+    E[0] = 0
+    model = st.SentimentRNN(E, n_a=5, dropout=0.5, seed=0)
+    ids, lengths = st.batch_tensors([[3, 4, 5], [6, 7]])
+    model.eval()
+    with torch.no_grad():
+        first, second = model(ids, lengths), model(ids, lengths)
+        plain = st.SentimentRNN(E, n_a=5, seed=0).eval()(ids, lengths)
+    torch.testing.assert_close(first, second)
+    torch.testing.assert_close(first, plain)
+    model.train()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        assert not torch.allclose(model(ids, lengths), first)
+
+
+@pytest.mark.parametrize("option", [{"dropout": 1.0}, {"dropout": -0.1}, {"dropout": True},
+                                    {"pooling": "mean"}, {"bidirectional": 1}])
+def test_rnn_options_are_validated_naming_the_argument(option):
+    E = np.zeros((12, 4), dtype=np.float32)
+    with pytest.raises(ValueError, match=next(iter(option))):
+        st.SentimentRNN(E, n_a=5, **option)
