@@ -6,6 +6,7 @@ Imported by the scripts in this folder (Python puts a script's own folder on sys
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -45,3 +46,11 @@ def training_parser(doc: str, default_out: Path, threads: int) -> argparse.Argum
     parser.add_argument("--threads", type=int, default=threads,
                         help=f"torch.set_num_threads (default {threads})")
     return parser
+
+
+def write_results(out: Path, result: dict, report: str) -> None:
+    """``result`` as JSON to ``out`` and the Markdown ``report`` next to it (suffix ``.md``)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(report, encoding="utf-8")
+    print(f"Wrote {out} and {out.with_suffix('.md')}")

@@ -318,13 +318,44 @@ class _NgramModel:
         TypeError
             If ``tokens`` is a bare string.
         """
+        total = 0.0
+        for logprob in self.token_logprobs(tokens):  # the tokens, then the end
+            total += logprob
+        return total + self.logprob(EOS, tokens)
+
+    def token_logprobs(self, tokens: Sequence[str]) -> list[float]:
+        """``log P(w_t | w_1 .. w_{t-1})`` for every token of a stream, with no end token.
+
+        For continuous text (a book read as one sequence, its newlines ordinary tokens):
+        the stream starts like a sentence, left-padded with ``n - 1`` times ``<s>``, and
+        every token is predicted from the ``n - 1`` tokens before it, across any line
+        ends; nothing is predicted after the last token. So ``sum(token_logprobs(s)) +
+        logprob(EOS, s) == sentence_logprob(s)``.
+
+        Parameters
+        ----------
+        tokens : sequence of str
+            The stream ``w_1 .. w_T`` (e.g. ``list(text)``), without ``<s>`` / ``<EOS>``.
+
+        Returns
+        -------
+        list of float
+            ``T`` natural logs, one per token, in order.
+
+        Raises
+        ------
+        ValueError
+            If the model is not fitted or the stream contains ``<s>`` / ``<EOS>``.
+        TypeError
+            If ``tokens`` is a bare string.
+        """
         self._fitted_vocab()
         (tokens,) = _check_sentences([tokens])
-        padded = pad_sentence(tokens, self.n)
-        total = 0.0
-        for i in range(self.n - 1, len(padded)):
-            total += self.logprob(padded[i], padded[max(0, i - self.n + 1) : i])
-        return total
+        padded = [BOS] * (self.n - 1) + tokens
+        return [
+            math.log(self._prob(self._word_key(padded[i]), self._context_key(padded[i - self.n + 1 : i])))
+            for i in range(self.n - 1, len(padded))
+        ]
 
     def perplexity(self, sentences: Iterable[Sequence[str]]) -> float:
         """Perplexity on held-out sentences.

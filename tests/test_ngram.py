@@ -303,6 +303,26 @@ def test_sentence_logprob_is_sum_of_log_conditionals(model):
         assert model.sentence_logprob(sent) < 0
 
 
+@pytest.mark.parametrize("model", [AddKModel(1, 0.5), KneserNeyModel(3), KneserNeyModel(2)], ids=repr)
+def test_token_logprobs_of_a_stream_are_sentence_scoring_without_the_end(model):
+    # A character stream with newlines as ordinary tokens, as for continuous text.
+    text = "sam i am\ni am sam\n\nham\n"
+    model.fit([list(text)])
+    for held_out in (text, "i am ham\nsam", "x\n"):
+        chars = list(held_out)
+        per_token = model.token_logprobs(chars)
+        assert len(per_token) == len(chars)
+        chain = [model.logprob(c, chars[:i]) for i, c in enumerate(chars)]
+        assert per_token == pytest.approx(chain, rel=1e-12)
+        end = model.logprob(EOS, chars)
+        assert math.fsum(per_token) + end == pytest.approx(model.sentence_logprob(chars), rel=1e-12)
+    assert model.token_logprobs([]) == []
+    with pytest.raises(TypeError):
+        model.token_logprobs("sam")
+    with pytest.raises(ValueError):
+        model.token_logprobs(["a", EOS])
+
+
 def test_perplexity_is_exp_of_mean_negative_logprob_per_predicted_token():
     model = KneserNeyModel(2).fit(TOY)
     held_out = [["i", "am", "ham"], ["sam"]]
