@@ -12,7 +12,7 @@ Models (all from ``course_lib``):
 
 * interpolated Kneser-Ney (:class:`course_lib.ngram.KneserNeyModel`) fitted on the training
   text as one character sequence (the newline an ordinary symbol, so its contexts run across
-  line ends), scored with ``KneserNeyModel.token_logprobs``; orders 2 .. 8, the discount D
+  line ends), scored with ``KneserNeyModel.token_logprobs``; orders 2 .. 9, the discount D
   chosen on validation for each order (the counts do not depend on D, so each order is
   counted once and scored with every D), then the order chosen on validation;
 * a torch LSTM (:class:`course_lib.char_model.CharRNN`, learned embedding, dropout) trained by
@@ -113,10 +113,10 @@ class Budget:
 
 # Chosen from the development trials below (validation only).
 FULL = Budget(
-    kn_orders=(2, 3, 4, 5, 6, 7, 8), discounts=(0.6, 0.7, 0.8, 0.9, 0.95),
+    kn_orders=(2, 3, 4, 5, 6, 7, 8, 9), discounts=(0.6, 0.7, 0.8, 0.9, 0.95, 0.98),
     lstm=LSTMConfig(n_hidden=512, n_layers=1, embedding_dim=64, dropout=0.2, lr=3e-3,
                     lr_final=1e-4, batch_size=32, seq_len=64, eval_minutes=3.0),
-    reserve_seconds=150.0,
+    reserve_seconds=120.0,
 )
 QUICK = Budget(
     kn_orders=(2, 3, 4, 5), discounts=(0.7, 0.9),
@@ -480,7 +480,7 @@ def main(argv=None) -> int:
                         help="development trials: override LSTM settings, e.g. "
                              "'n_layers=2,n_hidden=384' (the results record the configuration)")
     parser.add_argument("--kn-orders", default="",
-                        help="development trials: Kneser-Ney orders, e.g. '7' (default 2..8)")
+                        help="development trials: Kneser-Ney orders, e.g. '7' (default 2..9)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     budget = QUICK if args.quick else FULL
