@@ -191,4 +191,4 @@ def built_book(request) -> Path:
     return html
 
 
-from grading_class import class_scope, graded  # noqa: E402,F401  (the shared graded classes)
+from grading_class import class_scope, fresh_release, graded  # noqa: E402,F401  (shared)

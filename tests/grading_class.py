@@ -34,13 +34,13 @@ import pytest
 
 from conftest import REPO, tool
 from nbtools import (assignments, cell_by_grade_id, completed_submission, delete,
-                     generate_release, load_mutants, nbgrader_meta, strip_markers)
+                     generate_release, load_mutants, nbgrader_meta, tasks)
 
 # Seconds a cell may run, passed to nbgrader_config.py through COURSE_CELL_TIMEOUT: the class is
 # graded with the course's own limit (heavy hidden tests, such as analogies over all of GloVe,
 # need it on a loaded machine); the student whose cell never ends waits for a shorter one.
 CELL_TIMEOUT = 60
-SLEEPER_CELL_TIMEOUT = 20
+SLEEPER_CELL_TIMEOUT = 30
 
 
 def run(cmd: list[str], cwd: Path, timeout: int = 900,
@@ -86,13 +86,15 @@ class Graded:
     the timeout without using the CPU, so it is graded alongside the class by plain nbgrader.
     """
 
-    def __init__(self, assignment: str, root: Path, workers: int = 2):
+    def __init__(self, assignment: str, root: Path, released: Path, workers: int = 2):
+        """``released``: a course folder just after ``nbgrader generate_assignment`` of
+        ``assignment`` (see :func:`fresh_release`); the class gets copies of it."""
         self.assignment = assignment
         self.workers = workers
         self.course = root / "course"
         self.slow_course = root / "course_slow"
-        generate_release(REPO, assignment, self.course, tool("nbgrader"))
-        shutil.copytree(self.course, self.slow_course)
+        shutil.copytree(released, self.course)
+        shutil.copytree(released, self.slow_course)
         self.where: dict[str, Path] = {}
         self.expected: dict[str, dict[str, float]] = {}
         self.release_dir = self.course / "assignments" / assignment
@@ -114,6 +116,7 @@ class Graded:
         # Damaged submissions, handed in by add_mutant_students once it knows which mutants
         # each of them carries: student -> (damage, cells it costs, cells it touches).
         self.damaged: dict[str, tuple] = {}
+        self.damaged_course: dict[str, Path | None] = {}
         self.carried: dict[str, list[dict]] = {}     # student -> the mutants in their notebook
         self.untouched: dict[str, set[str]] = {}     # student -> answer cells holding the solution
 
@@ -130,12 +133,15 @@ class Graded:
         nbformat.write(nb, folder / f"{self.nb_name}.ipynb")
         self.where[student] = course
 
-    def hand_in_damaged(self, student: str, damage, lost: set[str], touched: set[str]) -> None:
+    def hand_in_damaged(self, student: str, damage, lost: set[str], touched: set[str],
+                        course: Path | None = None) -> None:
         """``student`` hands in ``damage(solved notebook)``, which costs the test cells ``lost``
         and alters the graded cells ``touched``; the notebook also carries mutants in cells the
-        damage leaves alone (see :func:`pack_mutants`), so that no extra student is graded."""
+        damage leaves alone (see :func:`pack_mutants`), so that no extra student is graded.
+        ``course``: where it is handed in (default: the class's course)."""
         assert lost <= touched, f"{student}: a damage can only cost cells it touches"
         self.damaged[student] = (damage, set(lost), set(touched))
+        self.damaged_course[student] = course
 
     def expect(self, student: str, scores: dict[str, float]) -> None:
         """What ``student`` must score, per test cell (every test cell must be named)."""
@@ -198,23 +204,40 @@ def add_reference_students(g: Graded) -> None:
     g.untouched["blank"] = set()
 
 
+def damaged_tasks(g: Graded) -> list[tuple[str, str]]:
+    """The tasks (answer cell, test cell) in the order the damaged students below hit them:
+    the tasks with the fewest mutants first. A damaged notebook carries mutants in every other
+    task (see :func:`pack_mutants`), so the class needs the fewest extra students when the
+    damage falls where there is least to carry."""
+    n_mutants = {a: sum(m["answer_cell"] == a for m in g.mutants) for a in g.answer_cells}
+    pairs = tasks(g.release)
+    return sorted(pairs, key=lambda pair: (n_mutants.get(pair[0], 0), pairs.index(pair)))
+
+
 def add_deletion_students(g: Graded) -> None:
-    """A student who deletes the first answer cell, and one who deletes the first test cell
-    (nbgrader puts a deleted test cell back, so that one loses nothing)."""
-    g.first_test = next(iter(g.test_cells))
-    g.first_answer = g.answer_cells[0]
-    first = {g.first_answer, g.first_test}
-    g.hand_in_damaged("deleted_answer", lambda nb: delete(nb, g.first_answer), {g.first_test},
-                      first)
-    g.hand_in_damaged("deleted_test", lambda nb: delete(nb, g.first_test), set(), first)
+    """A student who deletes an answer cell, and one who deletes a test cell (nbgrader puts a
+    deleted test cell back, so that one loses nothing), each in a task of its own."""
+    order = damaged_tasks(g)
+    g.deleted_answer_task, g.deleted_test_task = order[0], order[1 % len(order)]
+    answer, test = g.deleted_answer_task
+    g.hand_in_damaged("deleted_answer", lambda nb: delete(nb, answer), {test}, {answer, test})
+    answer2, test2 = g.deleted_test_task
+    g.hand_in_damaged("deleted_test", lambda nb: delete(nb, test2), set(), {answer2, test2})
 
 
 def add_sleeper(g: Graded) -> None:
-    """A student whose first answer cell never finishes: the cell timeout must stop it."""
-    sleeper = g.solved(replace={
-        g.first_answer: strip_markers(cell_by_grade_id(g.source, g.first_answer).source)
-        + "\nimport time\ntime.sleep(3600)\n"})
-    g.submit("sleeper", sleeper, course=g.slow_course)
+    """A student one of whose answer cells never finishes: the cell timeout must stop it. The
+    cell sleeps before it defines anything, so its task is lost however the grader stops it
+    (an interrupt, or a new kernel that skips the cell); the other tasks carry mutants."""
+    order = damaged_tasks(g)
+    answer, test = g.sleeper_task = order[2 % len(order)]
+
+    def sleep_first(nb):
+        cell = cell_by_grade_id(nb, answer)
+        cell.source = "import time\ntime.sleep(3600)\n" + cell.source
+        return nb
+
+    g.hand_in_damaged("sleeper", sleep_first, {test}, {answer, test}, course=g.slow_course)
 
 
 def add_mutant_students(g: Graded) -> None:
@@ -226,7 +249,7 @@ def add_mutant_students(g: Graded) -> None:
     for student, group in g.carried.items():
         damage, lost, touched = g.damaged.get(student, (None, set(), set()))
         nb = g.solved(replace={m["answer_cell"]: m["source"] for m in group})
-        g.submit(student, damage(nb) if damage else nb)
+        g.submit(student, damage(nb) if damage else nb, course=g.damaged_course.get(student))
         g.expect(student, g.full_marks(lost=lost | {m["test_cell"] for m in group}))
         g.untouched[student] = (set(g.answer_cells) - touched
                                 - {m["answer_cell"] for m in group})
@@ -258,10 +281,31 @@ def class_id(assignment: str) -> str:
     return f"{CLASS_ID_PREFIX}{assignment}"
 
 
+@pytest.fixture(scope="session")
+def fresh_release(tmp_path_factory):
+    """``fresh_release(assignment)``: a course folder in which ``nbgrader generate_assignment``
+    has just made the release of ``assignment`` from solutions/ (the release and its gradebook).
+
+    Made once per test process and shared: the graded class, the release-drift test and the
+    serial grading test of an assignment all start from it (they run on one worker, see
+    :func:`class_id`), so nbgrader generates each release once. Read it or copy it; never
+    change it."""
+    made: dict[str, Path] = {}
+
+    def get(assignment: str) -> Path:
+        if assignment not in made:
+            course = tmp_path_factory.mktemp(f"release-{assignment}") / "course"
+            generate_release(REPO, assignment, course, tool("nbgrader"))
+            made[assignment] = course
+        return made[assignment]
+
+    return get
+
+
 @pytest.fixture(scope="session", params=assignments(REPO), ids=class_id)
-def graded(request, tmp_path_factory) -> Graded:
+def graded(request, tmp_path_factory, fresh_release) -> Graded:
     g = Graded(request.param, tmp_path_factory.mktemp(request.param),
-               workers=os.cpu_count() or 1)
+               fresh_release(request.param), workers=os.cpu_count() or 1)
     for build in CLASS_BUILDERS:
         build(g)
     g.elapsed["sleeper"] = g.autograde_all()[g.slow_course]

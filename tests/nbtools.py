@@ -159,6 +159,22 @@ def cell_by_grade_id(nb, grade_id: str):
 MARKER_LINE_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
+def tasks(release_nb) -> list[tuple[str, str]]:
+    """The code tasks of a release, in order: (answer cell grade_id, test cell grade_id).
+
+    A task's test cell is the first graded test cell after its answer cell.
+    """
+    pairs, answer = [], None
+    for cell in release_nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            answer = meta["grade_id"]
+        elif meta.get("grade") and not meta.get("solution") and answer is not None:
+            pairs.append((answer, meta["grade_id"]))
+            answer = None
+    return pairs
+
+
 def delete(nb, *grade_ids: str):
     """A deep copy of ``nb`` without the cells ``grade_ids`` (a student deleted them)."""
     nb = copy.deepcopy(nb)

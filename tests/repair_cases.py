@@ -14,25 +14,9 @@ from __future__ import annotations
 import copy
 import uuid
 
-from nbtools import cell_by_grade_id, delete, nbgrader_meta  # noqa: F401  (delete: a damage)
+from nbtools import cell_by_grade_id, delete, nbgrader_meta, tasks  # noqa: F401  (re-exported)
 
 COPY_SUFFIX = "_copy"
-
-
-def tasks(release_nb) -> list[tuple[str, str]]:
-    """The code tasks of a release, in order: (answer cell grade_id, test cell grade_id).
-
-    A task's test cell is the first graded test cell after its answer cell.
-    """
-    pairs, answer = [], None
-    for cell in release_nb.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution") and cell.cell_type == "code":
-            answer = meta["grade_id"]
-        elif meta.get("grade") and not meta.get("solution") and answer is not None:
-            pairs.append((answer, meta["grade_id"]))
-            answer = None
-    return pairs
 
 
 def locked_setup(release_nb) -> str:

@@ -20,8 +20,7 @@ import pytest
 
 from conftest import REPO, tool
 from grading_class import class_id, run
-from nbtools import (assignments, auto_scores, cell_by_grade_id, free_port, generate_release,
-                     nbgrader_meta)
+from nbtools import assignments, auto_scores, cell_by_grade_id, free_port, nbgrader_meta
 
 
 def test_every_student_scores_as_expected(graded):
@@ -29,8 +28,11 @@ def test_every_student_scores_as_expected(graded):
     expected: nobody is dropped, and no case changes anybody else's points."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{graded.course / 'gradebook.db'}") as gb:
-        graded_students = {s.student.id for s in gb.find_assignment(graded.assignment).submissions}
+    graded_students = set()
+    for course in set(graded.where.values()):
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            graded_students |= {s.student.id
+                                for s in gb.find_assignment(graded.assignment).submissions}
     missing = sorted(set(graded.expected) - graded_students)
     assert not missing, f"no grade at all for {missing}"
     got = {student: {cell: score for cell, score in graded.scores(student).items()
@@ -97,18 +99,20 @@ def test_each_mutant_loses_exactly_its_cells_points(graded):
 
 def test_deleted_answer_cell_scores_zero_for_that_task_only(graded):
     scores = graded.scores("deleted_answer")
-    assert scores[graded.first_test] == 0, "a deleted answer cell still scored"
+    test = graded.deleted_answer_task[1]
+    assert scores[test] == 0, "a deleted answer cell still scored"
     assert scores == {**scores, **graded.expected["deleted_answer"]}, (
         f"deleted_answer: {scores}, expected {graded.expected['deleted_answer']}")
 
 
 def test_deleted_test_cell_is_restored_and_graded(graded):
     scores = graded.scores("deleted_test")
-    assert scores[graded.first_test] == graded.test_cells[graded.first_test], (
+    test = graded.deleted_test_task[1]
+    assert scores[test] == graded.test_cells[test], (
         "the restored test cell did not give the correct answer its points")
     assert scores == {**scores, **graded.expected["deleted_test"]}
     restored = nbformat.read(graded.autograded("deleted_test"), as_version=4)
-    assert cell_by_grade_id(restored, graded.first_test) is not None
+    assert cell_by_grade_id(restored, test) is not None
 
 
 def test_cell_timeout_is_applied(graded):
@@ -224,14 +228,15 @@ def test_formgrader_shows_the_class_in_a_browser(graded):
 
 
 @pytest.mark.parametrize("graded", [assignments(REPO)[0]], indirect=True, ids=class_id)
-def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(graded, tmp_path):
+def test_parallel_grading_equals_serial_grading_and_keeps_the_gradebook_sound(graded, tmp_path,
+                                                                               fresh_release):
     """The class graded by the parallel command gets exactly the grades of nbgrader's serial
     autograde, and the shared SQLite gradebook is intact, one submission per student.
 
     Serial grading is slow, so it grades a sample of the class: a student of every kind that
     plain nbgrader can grade (full marks, zero, deleted cells with wrong answers in others)."""
     serial = tmp_path / "serial"
-    generate_release(REPO, graded.assignment, serial, tool("nbgrader"))
+    shutil.copytree(fresh_release(graded.assignment), serial)
     sample = ["solution", "blank", "deleted_answer", "deleted_test"]  # these two carry mutants
     for student in sample:
         shutil.copytree(graded.course / "submitted" / student, serial / "submitted" / student)
