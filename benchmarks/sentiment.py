@@ -35,7 +35,7 @@ gets wrong (and counts the reverse).
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/sentiment.py            # full run, ~30 min on one core
+    .venv/bin/python benchmarks/sentiment.py            # full run, ~18 min on one core
     .venv/bin/python benchmarks/sentiment.py --quick    # smoke run, ~1 min, writes nothing
 
 ``--budget-minutes`` (default 36; --quick: 3) bounds the whole run's wall-clock time: when it
