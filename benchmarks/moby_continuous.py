@@ -375,6 +375,29 @@ def verdict(c: dict) -> str:
             f"its 95 % interval [{pct(lo)}, {pct(hi)}] contains 0, so there is no clear winner")
 
 
+def goal_note(lstm: dict, c: dict) -> str:
+    """Why the goal is missed, from the training record ("" if it is reached)."""
+    if c["goal_reached"]:
+        return ""
+    needed = c["ngram_test_ppl"] * (1 - c["goal"])
+    best = next(p for p in lstm["curve"] if p["step"] == lstm["best_step"])
+    after = [p for p in lstm["curve"] if p["step"] > lstm["best_step"]]
+    note = (f"The goal needs a test perplexity of at most {needed:.3f}; the LSTM has "
+            f"{c['lstm_test_ppl']:.3f}. ")
+    if not after:
+        return note + ("Its validation perplexity was still falling when the budget ended, so a "
+                       "longer run may close part of the gap.")
+    return note + (
+        f"Its validation perplexity stopped improving {len(after)} check(s) before the budget ended "
+        f"({best['val_ppl']:.4f} at step {best['step']:,}, {after[-1]['val_ppl']:.4f} at the end, with "
+        f"the learning rate decayed to {after[-1]['lr']:.1e}), and at the best checkpoint the training "
+        f"loss, measured with dropout on, was {best['train_loss']:.3f} nats per character against "
+        f"{math.log(best['val_ppl']):.3f} on validation: the network has started to fit the "
+        f"training chapters rather than what carries over to later ones, so training this "
+        f"configuration longer is unlikely to close the gap; a larger gain probably needs stronger "
+        f"regularisation or more text than one book.")
+
+
 # --------------------------------------------------------------------------- report
 def ngram_table(rows: list[dict]) -> str:
     head = "| model | n | D | val ppl | val bpc | test ppl | test bpc | counting s | val ppl by D |"
@@ -466,6 +489,7 @@ def markdown_report(meta: dict, ngram_rows: list[dict], lstm: dict, c: dict) -> 
         "",
         comparison_sentence(c),
         "",
+        *([goal_note(lstm, c), ""] if goal_note(lstm, c) else []),
     ]
     return "\n".join(out)
 
@@ -531,6 +555,7 @@ def main(argv=None) -> int:
           f"(best of {lstm['steps']:,} steps at step {lstm['best_step']:,}; stop: {lstm['stop_reason']})")
     print()
     print(comparison_sentence(comparison))
+    print(goal_note(lstm, comparison))
     print(f"\nTotal time: {meta['total_seconds'] / 60:.1f} min "
           f"(load average {load_start} -> {meta['load_average_end']})")
 
