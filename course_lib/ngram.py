@@ -318,10 +318,8 @@ class _NgramModel:
         TypeError
             If ``tokens`` is a bare string.
         """
-        total = 0.0
-        for logprob in self.token_logprobs(tokens):  # the tokens, then the end
-            total += logprob
-        return total + self.logprob(EOS, tokens)
+        # the tokens, then the end
+        return sum(self.token_logprobs(tokens)) + self.logprob(EOS, tokens)
 
     def token_logprobs(self, tokens: Sequence[str]) -> list[float]:
         """``log P(w_t | w_1 .. w_{t-1})`` for every token of a stream, with no end token.
