@@ -90,6 +90,13 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class ByGradedClass(LoadScopeScheduling):
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            # Keep the order of pytest_collection_modifyitems (xdist would otherwise sort the
+            # units by their number of tests, which puts the graded classes after the quick
+            # modules and leaves the long units for the end).
+            config.option.loadscopereorder = False
+
         def _split_scope(self, nodeid: str) -> str:
             return class_scope(nodeid) or spread_scope(nodeid) or super()._split_scope(nodeid)
 
@@ -113,23 +120,31 @@ def spread_scope(nodeid: str) -> str | None:
 SLOW_MODULES = ("test_adversarial.py", "test_gradebook_postgres.py")
 
 
-def _schedule_rank(item) -> tuple[int, str]:
+def _schedule_rank(item) -> tuple[int, int, str]:
     """Where a test goes in the run: the graded classes first (each takes minutes, and a long
     unit started last leaves the other worker idle), then the other slow classes, then the
-    quick modules, and last the modules that need the book (it builds in the background from
-    the start of the run; a worker that asked for it early would only wait)."""
+    units that need the book (it builds in the background from the start of the run and is
+    ready by then; its long browser visits first), and last the quick modules, whose many short
+    units keep both workers busy to the end.
+
+    (A unit of one test cannot go last: a pytest-xdist worker runs a test only once it holds the
+    next one, so the last two one-test units would run one after the other on one worker.)"""
     scope = class_scope(item.nodeid)
     if scope is not None:
-        return 0, scope
+        return 0, 0, scope
     module = item.nodeid.split("::", 1)[0]
     if module.endswith(SLOW_MODULES):
-        return 1, module
+        return 1, 0, module
     if spread_scope(item.nodeid) is not None:  # a unit of its own: only its own needs count
-        needs_book = "built_book" in getattr(item, "fixturenames", ())
-    else:
-        needs_book = any("built_book" in getattr(i, "fixturenames", ())
-                         for i in _module_items(item) if spread_scope(i.nodeid) is None)
-    return (3 if needs_book else 2), module
+        if "built_book" not in getattr(item, "fixturenames", ()):
+            return 1, 1, item.nodeid  # the strict builds of a broken chapter: seconds each
+        # The browser visits, with the book's other tests between them: a worker that takes
+        # the first visit then holds enough tests that the second goes to the other worker.
+        visits = getattr(item.session, "_course_book_visits", [item.nodeid])
+        return 2, (0 if visits.index(item.nodeid) % 2 == 0 else 2), item.nodeid
+    needs_book = any("built_book" in getattr(i, "fixturenames", ())
+                     for i in _module_items(item) if spread_scope(i.nodeid) is None)
+    return (2, 1, module) if needs_book else (3, 0, module)
 
 
 def _module_items(item):
@@ -147,6 +162,8 @@ def pytest_collection_modifyitems(session, config, items):
     for item in items:
         by_module.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
     session._course_items_by_module = by_module
+    session._course_book_visits = [i.nodeid for i in items if spread_scope(i.nodeid) is not None
+                                   and "built_book" in getattr(i, "fixturenames", ())]
     items.sort(key=_schedule_rank)  # stable: each module keeps its own order
     global _book_build
     if _book_build is None and any("built_book" in getattr(i, "fixturenames", ()) for i in items):
