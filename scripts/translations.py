@@ -1,0 +1,302 @@
+"""The Chinese edition's message catalogues: extract, update, report and check them.
+
+The English MyST sources are the only source. Sphinx's ``gettext`` builder extracts their
+messages (one catalogue per document, code cells excluded), ``sphinx-intl`` merges them into the
+translations under ``locales/zh_CN/LC_MESSAGES/`` (a changed English message keeps its old
+translation but is marked fuzzy, with the old English beside it; a removed one becomes
+obsolete), and the book is then built a second time with ``language = zh_CN``.
+
+    python scripts/translations.py update    # extract + merge, then the status (make translations)
+    python scripts/translations.py status    # per catalogue: messages, translated, stale
+    python scripts/translations.py check     # every problem, one line each; exit 1 if any
+    python scripts/translations.py export chapters/07_char_models > todo.txt
+    python scripts/translations.py import chapters/07_char_models done.txt
+
+``export`` writes the catalogue's stale messages as blocks: a line ``#### N`` (the message's
+number in the catalogue), then the English text as it is, with a fuzzy message's old
+translation after a line ``#### N old``. A translator replaces each English text by its
+translation (keeping the ``#### N`` lines, dropping the old ones), and ``import`` stores them:
+it checks each one first and keeps a message that fails the check untranslated, saying why.
+Texts are verbatim (no quoting or escaping), so math with backslashes is written as it is.
+
+A message is *stale* when it is untranslated, fuzzy or obsolete. ``check`` also compares each
+translation with its English message: the same roles with the same targets ({term}, {ref},
+{doc}, {numref}, {eq}), the same glued values and literal numbers, the same math spans, inline
+code and link targets; and every {term} shows the glossary's Chinese name of its term.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+LOCALES = REPO / "locales"
+CATALOGUES = LOCALES / LANGUAGE / "LC_MESSAGES"
+POT_DIR = REPO / "_build" / "gettext"
+BIN = Path(sys.executable).parent
+
+# Sphinx settings of the extraction: one catalogue per document, no source locations or uuids
+# (they would change every catalogue whenever a line moves).
+GETTEXT_OVERRIDES = {
+    "gettext_compact": False,
+    "gettext_location": False,
+    "gettext_uuid": False,
+    "gettext_last_translator": "",
+    "nb_execution_mode": "off",  # messages are text: no cell runs
+    "latex_individualpages": False,  # a key jupyter-book's Python API expects
+}
+
+# --- what a translation must keep ------------------------------------------------------------
+
+ROLE_RE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
+TARGET_RE = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
+MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+CODE_RE = re.compile(r"(?<![}`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+LINK_RE = re.compile(r"\]\(([^)\s]+)\)|<(https?://[^>\s]+)>")
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+# Roles whose target must stay; the shown text (before <target>) is translated.
+TARGET_ROLES = {"term", "ref", "doc", "numref", "eq", "download", "prf:ref"}
+
+
+def _roles(text: str) -> list[tuple[str, str, str]]:
+    """(role, shown text, target) of every role in ``text``."""
+    found = []
+    for role, content in ROLE_RE.findall(text):
+        match = TARGET_RE.match(content)
+        if role in TARGET_ROLES and match:
+            found.append((role, match.group(1), match.group(2)))
+        else:
+            found.append((role, content, content))
+    return found
+
+
+def kept_parts(text: str) -> dict[str, Counter]:
+    """The parts of a message that its translation must contain unchanged."""
+    roles = _roles(text)
+    without_roles = ROLE_RE.sub(" ", text)
+    math = MATH_RE.findall(without_roles)
+    without_math = MATH_RE.sub(" ", without_roles)
+    return {
+        "role target": Counter(f"{{{r}}} {t}" for r, _, t in roles if r in TARGET_ROLES),
+        "value": Counter(f"{{{r}}}`{c}`" for r, c, _ in roles if r not in TARGET_ROLES),
+        "math": Counter(m.strip() for m in math),
+        "inline code": Counter(m[1] for m in CODE_RE.findall(without_math)),
+        "link": Counter(a or b for a, b in LINK_RE.findall(without_math)),
+    }
+
+
+def glossary_chinese(target: str) -> str | None:
+    """The Chinese name in a glossary term such as ``perplexity (困惑度)``, if it has one."""
+    match = re.search(r"\(([^()]*)\)\s*$", target)
+    if match and CJK_RE.search(match.group(1)):
+        return match.group(1).strip()
+    return None
+
+
+def message_problems(msgid: str, msgstr: str) -> list[str]:
+    """What a translation lost or changed, one phrase each (empty: it keeps everything)."""
+    problems = []
+    want, got = kept_parts(msgid), kept_parts(msgstr)
+    for kind in want:
+        missing, extra = want[kind] - got[kind], got[kind] - want[kind]
+        if missing:
+            problems.append(f"{kind} missing: {', '.join(sorted(missing))}")
+        if extra:
+            problems.append(f"{kind} not in the English: {', '.join(sorted(extra))}")
+    for role, shown, target in _roles(msgstr):
+        chinese = glossary_chinese(target) if role == "term" else None
+        if chinese and chinese not in shown:
+            problems.append(f"{{term}} `{shown}` should show the glossary's name {chinese}")
+    return problems
+
+
+# --- catalogues --------------------------------------------------------------------------------
+
+@dataclass
+class Status:
+    catalogue: str
+    messages: int
+    translated: int
+    untranslated: list
+    fuzzy: list
+    obsolete: list
+
+    @property
+    def stale(self) -> int:
+        return len(self.untranslated) + len(self.fuzzy) + len(self.obsolete)
+
+
+def catalogues() -> list[Path]:
+    return sorted(CATALOGUES.rglob("*.po"))
+
+
+def _pofile(path: Path):
+    import polib
+
+    return polib.pofile(str(path), wrapwidth=0)
+
+
+def status(path: Path) -> Status:
+    po = _pofile(path)
+    live = [e for e in po if not e.obsolete]
+    return Status(
+        catalogue=path.relative_to(CATALOGUES).with_suffix("").as_posix(),
+        messages=len(live),
+        translated=sum(1 for e in live if e.msgstr and "fuzzy" not in e.flags),
+        untranslated=[e for e in live if not e.msgstr],
+        fuzzy=[e for e in live if e.msgstr and "fuzzy" in e.flags],
+        obsolete=[e for e in po if e.obsolete],
+    )
+
+
+def problems(path: Path) -> list[str]:
+    """Every problem of one catalogue, one line each, naming the message."""
+    s = status(path)
+    short = lambda e: (e.msgid[:70] + "…") if len(e.msgid) > 70 else e.msgid  # noqa: E731
+    out = [f"{s.catalogue}: untranslated: {short(e)!r}" for e in s.untranslated]
+    out += [f"{s.catalogue}: fuzzy (English changed): {short(e)!r}" for e in s.fuzzy]
+    out += [f"{s.catalogue}: obsolete (English removed): {short(e)!r}" for e in s.obsolete]
+    for entry in _pofile(path):
+        if entry.obsolete or not entry.msgstr or "fuzzy" in entry.flags:
+            continue
+        for problem in message_problems(entry.msgid, entry.msgstr):
+            out.append(f"{s.catalogue}: {problem}: in {short(entry)!r}")
+    return out
+
+
+def extract() -> None:
+    """The English messages, one .pot per document, into _build/gettext."""
+    from jupyter_book.sphinx import build_sphinx
+
+    result = build_sphinx(REPO, POT_DIR, noconfig=True, path_config=str(REPO / "_config.yml"),
+                          confoverrides=dict(GETTEXT_OVERRIDES), builder="gettext",
+                          doctreedir=REPO / "_build" / ".doctrees-gettext", quiet=True,
+                          really_quiet=True)
+    if result != 0:
+        raise SystemExit(f"the gettext build failed ({result})")
+
+
+def merge() -> None:
+    """Merge the .pot files into the catalogues (sphinx-intl); unwrapped lines."""
+    subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(POT_DIR), "-l", LANGUAGE,
+                    "-d", str(LOCALES), "-w", "0"], check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+
+
+def print_status() -> int:
+    rows = [status(p) for p in catalogues()]
+    width = max(len(r.catalogue) for r in rows)
+    print(f"{'catalogue':<{width}}  messages  translated  untranslated  fuzzy  obsolete")
+    for r in rows:
+        print(f"{r.catalogue:<{width}}  {r.messages:8d}  {r.translated:10d}  "
+              f"{len(r.untranslated):12d}  {len(r.fuzzy):5d}  {len(r.obsolete):8d}")
+    total = sum(r.messages for r in rows)
+    done = sum(r.translated for r in rows)
+    print(f"{'total':<{width}}  {total:8d}  {done:10d}  "
+          f"{sum(len(r.untranslated) for r in rows):12d}  {sum(len(r.fuzzy) for r in rows):5d}  "
+          f"{sum(len(r.obsolete) for r in rows):8d}")
+    return sum(r.stale for r in rows)
+
+
+BLOCK_RE = re.compile(r"^#### (\d+)( old)?$", re.M)
+
+
+def export(path: Path, everything: bool = False) -> str:
+    """The stale messages of a catalogue (all of them with ``everything``) as blocks."""
+    out = []
+    for number, entry in enumerate(e for e in _pofile(path) if not e.obsolete):
+        stale = not entry.msgstr or "fuzzy" in entry.flags
+        if stale or everything:
+            out.append(f"#### {number}\n{entry.msgid}\n")
+            if entry.msgstr and "fuzzy" in entry.flags:
+                out.append(f"#### {number} old\n{entry.msgstr}\n")
+    return "".join(out)
+
+
+def read_blocks(text: str) -> dict[int, str]:
+    """``#### N`` blocks -> {N: text}; ``#### N old`` blocks are ignored."""
+    found, marks = {}, list(BLOCK_RE.finditer(text))
+    for mark, following in zip(marks, marks[1:] + [None]):
+        body = text[mark.end() + 1: following.start() if following else len(text)]
+        if not mark.group(2):
+            found[int(mark.group(1))] = body.strip("\n")
+    return found
+
+
+def import_blocks(path: Path, text: str) -> tuple[int, list[str]]:
+    """Store the translations of ``text`` (blocks) in the catalogue; returns (stored, refused:
+    one line per refused message, saying why)."""
+    po = _pofile(path)
+    live = [e for e in po if not e.obsolete]
+    stored, refused = 0, []
+    for number, translation in sorted(read_blocks(text).items()):
+        if not 0 <= number < len(live):
+            refused.append(f"#### {number}: the catalogue has {len(live)} messages")
+            continue
+        entry = live[number]
+        if not translation.strip():
+            refused.append(f"#### {number}: empty translation")
+            continue
+        found = message_problems(entry.msgid, translation)
+        if found:
+            refused.append(f"#### {number}: {'; '.join(found)}")
+            continue
+        entry.msgstr = translation
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+        stored += 1
+    po.save(str(path))
+    return stored, refused
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["update", "status", "check", "export", "import"])
+    parser.add_argument("catalogues", nargs="*",
+                        help="check only these (e.g. chapters/07_char_models); default: all. "
+                             "export: one catalogue; import: one catalogue and a file")
+    parser.add_argument("--all", action="store_true", help="export: every message, not only "
+                        "the stale ones")
+    args = parser.parse_args(argv)
+    if args.command == "export":
+        sys.stdout.write(export(CATALOGUES / f"{args.catalogues[0]}.po", args.all))
+        return 0
+    if args.command == "import":
+        catalogue, blocks = args.catalogues
+        stored, refused = import_blocks(CATALOGUES / f"{catalogue}.po",
+                                        Path(blocks).read_text(encoding="utf-8"))
+        for line in refused:
+            print(line)
+        print(f"{stored} translation(s) stored, {len(refused)} refused", file=sys.stderr)
+        return 1 if refused else 0
+    if args.command == "update":
+        extract()
+        merge()
+        stale = print_status()
+        if stale:
+            print(f"\n{stale} message(s) to translate: `python scripts/translations.py check` "
+                  "lists them; edit the .po files under locales/ (polib, or a PO editor).")
+        return 0
+    if args.command == "status":
+        print_status()
+        return 0
+    paths = catalogues()
+    if args.catalogues:
+        paths = [CATALOGUES / f"{c}.po" for c in args.catalogues]
+    found = [line for p in paths for line in problems(p)]
+    for line in found:
+        print(line)
+    print(f"{len(found)} problem(s) in {len(paths)} catalogue(s)", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
