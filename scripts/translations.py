@@ -92,12 +92,13 @@ def kept_parts(text: str) -> dict[str, Counter]:
     }
 
 
-def glossary_chinese(target: str) -> str | None:
-    """The Chinese name in a glossary term such as ``perplexity (困惑度)``, if it has one."""
+def glossary_chinese(target: str) -> list[str]:
+    """The Chinese names in a glossary term such as ``perplexity (困惑度)`` or
+    ``forward propagation (前向传播, 正向传播)`` (none if it has no Chinese name)."""
     match = re.search(r"\(([^()]*)\)\s*$", target)
     if match and CJK_RE.search(match.group(1)):
-        return match.group(1).strip()
-    return None
+        return [name.strip() for name in re.split(r"[,，、]", match.group(1)) if name.strip()]
+    return []
 
 
 def message_problems(msgid: str, msgstr: str) -> list[str]:
@@ -111,9 +112,10 @@ def message_problems(msgid: str, msgstr: str) -> list[str]:
         if extra:
             problems.append(f"{kind} not in the English: {', '.join(sorted(extra))}")
     for role, shown, target in _roles(msgstr):
-        chinese = glossary_chinese(target) if role == "term" else None
-        if chinese and chinese not in shown:
-            problems.append(f"{{term}} `{shown}` should show the glossary's name {chinese}")
+        names = glossary_chinese(target) if role == "term" else []
+        if names and not any(name in shown for name in names):
+            problems.append(f"{{term}} `{shown}` should show the glossary's name "
+                            f"{' or '.join(names)}")
     return problems
 
 
@@ -248,7 +250,11 @@ def import_blocks(path: Path, text: str) -> tuple[int, list[str]]:
         if found:
             refused.append(f"#### {number}: {'; '.join(found)}")
             continue
-        entry.msgstr = translation
+        # The block format cannot show a message's leading or trailing line breaks (display
+        # math has them): the translation gets the English message's own.
+        lead = entry.msgid[:len(entry.msgid) - len(entry.msgid.lstrip("\n"))]
+        trail = entry.msgid[len(entry.msgid.rstrip("\n")):]
+        entry.msgstr = lead + translation + trail
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
