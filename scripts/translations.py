@@ -56,7 +56,9 @@ GETTEXT_OVERRIDES = {
 # --- what a translation must keep ------------------------------------------------------------
 
 ROLE_RE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
-TARGET_RE = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
+# Sphinx's own split of "shown text <target>" (sphinx.util.nodes.explicit_title_re): the target
+# may itself contain <...>, as in "end of sentence, <EOS> (句子结尾标记)".
+TARGET_RE = re.compile(r"^(.+?)\s*(?<!\x00)<(.*?)>$", re.S)
 MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
 CODE_RE = re.compile(r"(?<![}`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)|<(https?://[^>\s]+)>")
