@@ -105,6 +105,36 @@ def build(extra: list[str]) -> int:
                             "--keep-going", *extra], cwd=REPO)
 
 
+# The Chinese edition: the same sources and execution cache, Sphinx's language = zh_CN and the
+# catalogues of locales/ (scripts/translations.py), built into _build/html/zh.
+ZH_FOLDER = REPO / "_build" / "html" / "zh"
+ZH_OVERRIDES = {
+    "language": "zh_CN",
+    "locale_dirs": [str(REPO / "locales")],
+    "gettext_compact": False,
+    "html_title": "序列模型",
+    "nitpicky": True,
+    "latex_individualpages": False,  # a key jupyter-book's Python API expects
+}
+
+
+def build_chinese() -> int:
+    """The Chinese edition, strict like the English one (warnings are errors). jupyter-book's
+    command line cannot set Sphinx's language (jupyter-book issue #1791); its Python API can.
+    Runs in a process of its own, as the English build does."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from jupyter_book.sphinx import build_sphinx\n"
+        f"repo = Path({str(REPO)!r})\n"
+        f"sys.exit(build_sphinx(repo, Path({str(ZH_FOLDER)!r}), noconfig=True,"
+        " path_config=str(repo / '_config.yml'),"
+        f" confoverrides={ZH_OVERRIDES!r}, doctreedir=repo / '_build' / '.doctrees-zh',"
+        " warningiserror=True, keep_going=True))\n"
+    )
+    return subprocess.call([sys.executable, "-c", code], cwd=REPO)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serial", action="store_true",
@@ -120,7 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build_book: executed {executed} page(s) on {os.cpu_count()} process(es) in "
               f"{time.monotonic() - t0:.0f} s" + (f", {failed} failed" if failed else ""),
               flush=True)
-    return build([])
+    english = build([])
+    if english != 0 or not (REPO / "locales" / "zh_CN").is_dir():
+        return english
+    t0 = time.monotonic()
+    chinese = build_chinese()
+    print(f"build_book: Chinese edition in {time.monotonic() - t0:.0f} s"
+          + ("" if chinese == 0 else f" (failed, exit {chinese})"), flush=True)
+    return chinese
 
 
 if __name__ == "__main__":

@@ -122,29 +122,27 @@ SLOW_MODULES = ("test_adversarial.py", "test_gradebook_postgres.py")
 
 def _schedule_rank(item) -> tuple[int, int, str]:
     """Where a test goes in the run: the graded classes first (each takes minutes, and a long
-    unit started last leaves the other worker idle), then the other slow classes, then the
-    units that need the book (it builds in the background from the start of the run and is
-    ready by then; its long browser visits first), and last the quick modules, whose many short
+    unit started last leaves the other worker idle), then the units that need the book (it
+    builds in the background from the start of the run and is ready by then; the long browser
+    visits first), then the other slow classes, and last the quick modules, whose many short
     units keep both workers busy to the end.
 
-    (A unit of one test cannot go last: a pytest-xdist worker runs a test only once it holds the
-    next one, so the last two one-test units would run one after the other on one worker.)"""
+    (No unit of one long test may come near the end: a pytest-xdist worker runs a test only
+    once it holds the next one, so two such units there could run one after the other on one
+    worker while the other waits.)"""
     scope = class_scope(item.nodeid)
     if scope is not None:
         return 0, 0, scope
     module = item.nodeid.split("::", 1)[0]
-    if module.endswith(SLOW_MODULES):
-        return 1, 0, module
     if spread_scope(item.nodeid) is not None:  # a unit of its own: only its own needs count
-        if "built_book" not in getattr(item, "fixturenames", ()):
-            return 1, 1, item.nodeid  # the strict builds of a broken chapter: seconds each
-        # The browser visits, with the book's other tests between them: a worker that takes
-        # the first visit then holds enough tests that the second goes to the other worker.
-        visits = getattr(item.session, "_course_book_visits", [item.nodeid])
-        return 2, (0 if visits.index(item.nodeid) % 2 == 0 else 2), item.nodeid
+        if "built_book" in getattr(item, "fixturenames", ()):
+            return 1, 0, item.nodeid
+        return 2, 1, item.nodeid  # the strict builds of a broken chapter: seconds each
+    if module.endswith(SLOW_MODULES):
+        return 2, 0, module
     needs_book = any("built_book" in getattr(i, "fixturenames", ())
                      for i in _module_items(item) if spread_scope(i.nodeid) is None)
-    return (2, 1, module) if needs_book else (3, 0, module)
+    return (1, 1, module) if needs_book else (3, 0, module)
 
 
 def _module_items(item):
@@ -162,8 +160,6 @@ def pytest_collection_modifyitems(session, config, items):
     for item in items:
         by_module.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
     session._course_items_by_module = by_module
-    session._course_book_visits = [i.nodeid for i in items if spread_scope(i.nodeid) is not None
-                                   and "built_book" in getattr(i, "fixturenames", ())]
     items.sort(key=_schedule_rank)  # stable: each module keeps its own order
     global _book_build
     if _book_build is None and any("built_book" in getattr(i, "fixturenames", ()) for i in items):
