@@ -118,10 +118,29 @@ ZH_OVERRIDES = {
 }
 
 
+def chinese_toc() -> Path:
+    """_toc.yml with its part captions translated (sphinx-external-toc adds the table of contents
+    after Sphinx has translated the pages, so its captions would stay English); the
+    translations are the root page's catalogue's, where the gettext builder puts the captions."""
+    import polib
+
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    catalogue = REPO / "locales" / "zh_CN" / "LC_MESSAGES" / f"{toc['root']}.po"
+    translated = {e.msgid: e.msgstr for e in polib.pofile(str(catalogue))
+                  if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    for part in toc.get("parts", []):
+        if "caption" in part:
+            part["caption"] = translated.get(part["caption"], part["caption"])
+    path = REPO / "_build" / "zh_toc.yml"
+    path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def build_chinese() -> int:
     """The Chinese edition, strict like the English one (warnings are errors). jupyter-book's
     command line cannot set Sphinx's language (jupyter-book issue #1791); its Python API can.
     Runs in a process of its own, as the English build does."""
+    overrides = dict(ZH_OVERRIDES, external_toc_path=str(chinese_toc()))
     code = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -129,7 +148,7 @@ def build_chinese() -> int:
         f"repo = Path({str(REPO)!r})\n"
         f"sys.exit(build_sphinx(repo, Path({str(ZH_FOLDER)!r}), noconfig=True,"
         " path_config=str(repo / '_config.yml'),"
-        f" confoverrides={ZH_OVERRIDES!r}, doctreedir=repo / '_build' / '.doctrees-zh',"
+        f" confoverrides={overrides!r}, doctreedir=repo / '_build' / '.doctrees-zh',"
         " warningiserror=True, keep_going=True))\n"
     )
     return subprocess.call([sys.executable, "-c", code], cwd=REPO)

@@ -3,8 +3,8 @@
 The English MyST sources are the only source. Sphinx's ``gettext`` builder extracts their
 messages (one catalogue per document, code cells excluded), ``sphinx-intl`` merges them into the
 translations under ``locales/zh_CN/LC_MESSAGES/`` (a changed English message keeps its old
-translation but is marked fuzzy, with the old English beside it; a removed one becomes
-obsolete), and the book is then built a second time with ``language = zh_CN``.
+translation but is marked fuzzy, with the old English beside it; a removed one is dropped),
+and the book is then built a second time with ``language = zh_CN``.
 
     python scripts/translations.py update    # extract + merge, then the status (make translations)
     python scripts/translations.py status    # per catalogue: messages, translated, stale
@@ -190,8 +190,17 @@ def extract() -> None:
 def merge() -> None:
     """Merge the .pot files into the catalogues (sphinx-intl); unwrapped lines."""
     subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(POT_DIR), "-l", LANGUAGE,
-                    "-d", str(LOCALES), "-w", "0"], check=True, cwd=REPO,
+                    "-d", str(LOCALES), "-w", "0", "--no-obsolete"], check=True, cwd=REPO,
                    stdout=subprocess.DEVNULL)
+    # sphinx-intl leaves the obsolete messages (#~) of a catalogue whose template did not
+    # change; a removed English message has nothing left to translate.
+    for path in catalogues():
+        po = _pofile(path)
+        obsolete = [e for e in po if e.obsolete]
+        if obsolete:
+            for entry in obsolete:
+                po.remove(entry)
+            po.save(str(path))
 
 
 def print_status() -> int:
