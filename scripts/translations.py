@@ -3,8 +3,8 @@
 The English MyST sources are the only source. Sphinx's ``gettext`` builder extracts their
 messages (one catalogue per document, code cells excluded), ``sphinx-intl`` merges them into the
 translations under ``locales/zh_CN/LC_MESSAGES/`` (a changed English message keeps its old
-translation but is marked fuzzy, with the old English beside it; a removed one is dropped),
-and the book is then built a second time with ``language = zh_CN``.
+translation but is marked fuzzy; a removed one is dropped), and the book is then built a
+second time with ``language = zh_CN``.
 
     python scripts/translations.py update    # extract + merge, then the status (make translations)
     python scripts/translations.py status    # per catalogue: messages, translated, stale
@@ -151,7 +151,8 @@ def status(path: Path) -> Status:
     po = _pofile(path)
     live = [e for e in po if not e.obsolete]
     return Status(
-        catalogue=path.relative_to(CATALOGUES).with_suffix("").as_posix(),
+        catalogue=(path.relative_to(CATALOGUES) if path.is_relative_to(CATALOGUES)
+                   else Path(path.name)).with_suffix("").as_posix(),
         messages=len(live),
         translated=sum(1 for e in live if e.msgstr and "fuzzy" not in e.flags),
         untranslated=[e for e in live if not e.msgstr],
@@ -175,26 +176,31 @@ def problems(path: Path) -> list[str]:
     return out
 
 
-def extract() -> None:
-    """The English messages, one .pot per document, into _build/gettext."""
+def extract(root: Path = REPO, pot_dir: Path | None = None) -> Path:
+    """The English messages of the book in ``root``, one .pot per document, into ``pot_dir``
+    (default: ``root``/_build/gettext); returns that folder."""
     from jupyter_book.sphinx import build_sphinx
 
-    result = build_sphinx(REPO, POT_DIR, noconfig=True, path_config=str(REPO / "_config.yml"),
+    pot_dir = pot_dir or root / "_build" / "gettext"
+    result = build_sphinx(root, pot_dir, noconfig=True, path_config=str(root / "_config.yml"),
                           confoverrides=dict(GETTEXT_OVERRIDES), builder="gettext",
-                          doctreedir=REPO / "_build" / ".doctrees-gettext", quiet=True,
-                          really_quiet=True)
+                          doctreedir=pot_dir.parent / f".doctrees-{pot_dir.name}", quiet=True,
+                          really_quiet=True, freshenv=True)
     if result != 0:
         raise SystemExit(f"the gettext build failed ({result})")
+    return pot_dir
 
 
-def merge() -> None:
-    """Merge the .pot files into the catalogues (sphinx-intl); unwrapped lines."""
-    subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(POT_DIR), "-l", LANGUAGE,
-                    "-d", str(LOCALES), "-w", "0", "--no-obsolete"], check=True, cwd=REPO,
+def merge(pot_dir: Path = POT_DIR, locales: Path = LOCALES) -> None:
+    """Merge the .pot files into the catalogues under ``locales`` (sphinx-intl: a changed
+    message becomes fuzzy with its old translation, a new one untranslated); unwrapped lines,
+    no obsolete messages."""
+    subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(pot_dir), "-l", LANGUAGE,
+                    "-d", str(locales), "-w", "0", "--no-obsolete"], check=True,
                    stdout=subprocess.DEVNULL)
     # sphinx-intl leaves the obsolete messages (#~) of a catalogue whose template did not
     # change; a removed English message has nothing left to translate.
-    for path in catalogues():
+    for path in sorted((locales / LANGUAGE / "LC_MESSAGES").rglob("*.po")):
         po = _pofile(path)
         obsolete = [e for e in po if e.obsolete]
         if obsolete:
