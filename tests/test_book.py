@@ -67,6 +67,23 @@ def browser():
         b.close()
 
 
+# True when the page's font draws Chinese characters: without a CJK font every one of them is
+# the same empty box (the font's .notdef glyph), so two different characters draw the same.
+CJK_GLYPHS = """() => {
+  if (!document.body || !document.body.innerText.match(/[\u4e00-\u9fff]/)) return null;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 48;
+  const ctx = canvas.getContext("2d");
+  ctx.font = "40px " + getComputedStyle(document.body).fontFamily;
+  const draw = (ch) => {
+    ctx.clearRect(0, 0, 48, 48);
+    ctx.fillText(ch, 2, 40);
+    return Array.from(ctx.getImageData(0, 0, 48, 48).data).join(",");
+  };
+  return draw("中") !== draw("国");
+}"""
+
+
 def visit(browser, url: str, expect_math: bool) -> dict:
     """Open ``url``; return console errors, non-local requests and the count of typeset formulas."""
     page = browser.new_page()
@@ -93,7 +110,8 @@ def visit(browser, url: str, expect_math: bool) -> dict:
         typeset = page.locator("mjx-container").count()
     page.wait_for_timeout(200)
     result = {"status": response.status if response else None, "errors": errors,
-              "foreign": foreign, "typeset": typeset}
+              "foreign": foreign, "typeset": typeset,
+              "cjk_font": page.evaluate(CJK_GLYPHS) if "/zh/" in url else None}
     page.close()
     return result
 
@@ -125,6 +143,54 @@ def test_assignment_page_offers_the_notebook_download(built_book):
     assert list(built_book.rglob("_sources/**/a01_vocabulary.ipynb")), "notebook not published"
 
 
+# --- the two editions ---------------------------------------------------------------------------
+
+ZH = "zh"  # the Chinese edition's folder inside the English one (scripts/build_book.py)
+SWITCH = re.compile(r'<p class="language-switch"[^>]*>\s*<a href="([^"]+)"')
+
+
+def _editions(html: Path) -> tuple[set[str], set[str]]:
+    pages = {p.relative_to(html).as_posix() for p in _pages(html)}
+    english = {p for p in pages if not p.startswith(f"{ZH}/")}
+    chinese = {p[len(ZH) + 1:] for p in pages if p.startswith(f"{ZH}/")}
+    return english, chinese
+
+
+def test_both_editions_have_the_same_pages_in_their_language(built_book):
+    english, chinese = _editions(built_book)
+    assert english == chinese, (f"only in English: {sorted(english - chinese)}; only in "
+                                f"Chinese: {sorted(chinese - english)}")
+    preface = (built_book / ZH / "chapters" / "00_preface.html").read_text(encoding="utf-8")
+    assert re.search(r'<html[^>]*lang="zh[-_]CN"', preface), "the Chinese pages say another lang"
+    assert "序列模型" in preface and "循环神经网络" in preface
+
+
+def test_every_page_links_to_itself_in_the_other_edition(built_book):
+    english, _ = _editions(built_book)
+    problems = []
+    for rel in sorted(english):
+        if rel in ("index.html", "genindex.html", "search.html"):
+            continue  # a redirect and Sphinx's own pages, with no document of their own
+        for page, other in ((built_book / rel, built_book / ZH / rel),
+                            (built_book / ZH / rel, built_book / rel)):
+            found = SWITCH.findall(page.read_text(encoding="utf-8"))
+            if len(found) != 1:
+                problems.append(f"{page.relative_to(built_book)}: {len(found)} language links")
+            elif (page.parent / found[0]).resolve() != other.resolve():
+                problems.append(f"{page.relative_to(built_book)} links to {found[0]}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_chinese_edition_can_be_searched_in_chinese(built_book):
+    import json
+
+    text = (built_book / ZH / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(text[text.index("(") + 1:text.rindex(")")])["terms"]
+    # jieba splits the Chinese text into words: whole terms are index entries
+    for word in ("循环", "神经网络", "梯度", "困惑"):
+        assert word in terms, f"{word} is not a word of the Chinese search index"
+
+
 # --- nothing of the instructor's is published -------------------------------------------------
 
 def test_built_book_contains_no_solution_or_hidden_test_line(built_book):
@@ -154,7 +220,7 @@ HALVES = 2
 def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, browser, half):
     """Every page, in two halves (every other page) that the two workers visit at once."""
     problems = []
-    checked_math = 0
+    checked_math = checked_chinese = 0
     for path in _pages(built_book)[half::HALVES]:
         rel = path.relative_to(built_book).as_posix()
         expect_math = any(m in path.read_text() for m in MATH_MARKERS)
@@ -165,12 +231,17 @@ def test_every_page_loads_offline_with_math_and_no_errors(built_book, server, br
             problems.append(f"{rel}: console errors {r['errors'][:3]}")
         if r["foreign"]:
             problems.append(f"{rel}: requests to other hosts {r['foreign'][:3]}")
+        checked_chinese += r["cjk_font"] is not None
+        if r["cjk_font"] is False:
+            problems.append(f"{rel}: Chinese characters are drawn as empty boxes (no CJK font; "
+                            "Debian: apt-get install fonts-noto-cjk)")
         if expect_math:
             checked_math += 1
             if r["typeset"] == 0:
                 problems.append(f"{rel}: math present but not typeset by MathJax")
     assert not problems, "\n".join(problems)
     assert checked_math >= 2, "expected math on the chapter pages of each half"
+    assert checked_chinese >= 2, "expected pages of the Chinese edition in each half"
 
 
 def test_math_typesets_from_file_url(built_book, browser):
