@@ -15,12 +15,13 @@ export OPENBLAS_NUM_THREADS ?= 1
 # (measured: a test that trains a small LSTM took 3.8 s alone and 70 s inside the suite).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test lab system-packages release clean help
+.PHONY: book test lab system-packages release translations clean help
 
 help:
 	@echo "make book     build the book into _build/html"
 	@echo "make test     run the whole test suite (unit, notebooks, drift, leaks, autograding, book)"
 	@echo "make release  regenerate assignments/ from solutions/ with nbgrader"
+	@echo "make translations  update the Chinese catalogues, regenerate and release the Chinese notebooks"
 	@echo "make lab      open the assignments in JupyterLab (course environment, 127.0.0.1 only)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -54,11 +55,21 @@ TEST_WORKERS ?= 2
 test: $(STAMP) system-packages
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
-# Regenerate the student release from the instructor source (never edit assignments/ by hand).
-release: $(STAMP)
-	@# nbgrader calls `alembic` from PATH
-	@for d in solutions/*/; do a=$$(basename $$d); \
+# Regenerate the student release from the instructor source (never edit assignments/ by hand):
+# $(call generate_assignments,FOLDERS) runs nbgrader generate_assignment for each source folder
+# (nbgrader calls `alembic` from PATH; a throw-away gradebook for each).
+generate_assignments = @for d in $(1); do a=$$(basename $$d); \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment $$a --force --db=sqlite:///$$(mktemp -d)/gradebook.db || exit 1; done
+
+release: $(STAMP)
+	$(call generate_assignments,solutions/*/)
+
+# The Chinese edition after a change of English text: re-extract and merge the catalogues, then
+# write the Chinese assignments solutions/<a>_zh/ from them and release those.
+translations: $(STAMP)
+	$(PY) scripts/translations.py update
+	$(PY) scripts/translations.py notebooks
+	$(call generate_assignments,solutions/*_zh/)
 
 clean:
 	rm -rf _build

@@ -11,6 +11,7 @@ second time with ``language = zh_CN``.
     python scripts/translations.py check     # every problem, one line each; exit 1 if any
     python scripts/translations.py export chapters/07_char_models > todo.txt
     python scripts/translations.py import chapters/07_char_models done.txt
+    python scripts/translations.py notebooks # solutions/<a>_zh/<a>_zh.ipynb from the catalogues
 
 ``export`` writes the catalogue's stale messages as blocks: a line ``#### N`` (the message's
 number in the catalogue), then the English text as it is, with a fuzzy message's old
@@ -23,6 +24,18 @@ A message is *stale* when it is untranslated, fuzzy or obsolete. ``check`` also 
 translation with its English message: the same roles with the same targets ({term}, {ref},
 {doc}, {numref}, {eq}), the same glued values and literal numbers, the same math spans, inline
 code and link targets; and every {term} shows the glossary's Chinese name of its term.
+
+``notebooks`` writes each assignment's Chinese source notebook, ``solutions/<a>_zh/<a>_zh.ipynb``,
+which nbgrader releases and grades like the English one: the same cells, code and metadata, with
+each Markdown cell translated. MyST's own parser finds the cell's text elements (paragraphs,
+headings, list items, table cells: what Sphinx makes a message of), and each element's source
+lines are replaced by the translation of its message (its source with line breaks as spaces),
+keeping the line's prefix (``## ``, ``1. ``, ``> ``, indentation); code, display math and HTML
+stay as they are. The messages are those of the assignment's book page, the release; the model
+answers of the manually graded Markdown cells (the release shows ``YOUR ANSWER HERE`` instead)
+are in ``locales/zh_CN/model_answers/<a>.po``, which ``update`` refreshes from the sources
+(outside LC_MESSAGES: they are no page of the book). A message with no translation stops the
+command, naming the cell and the message.
 """
 
 from __future__ import annotations
@@ -39,6 +52,10 @@ REPO = Path(__file__).resolve().parents[1]
 LANGUAGE = "zh_CN"
 LOCALES = REPO / "locales"
 CATALOGUES = LOCALES / LANGUAGE / "LC_MESSAGES"
+ANSWERS = LOCALES / LANGUAGE / "model_answers"
+SOLUTIONS = REPO / "solutions"
+# The Chinese copy of assignment <a> is the assignment <a>_zh.
+CHINESE_SUFFIX = "_zh"
 POT_DIR = REPO / "_build" / "gettext"
 BIN = Path(sys.executable).parent
 
@@ -138,7 +155,13 @@ class Status:
 
 
 def catalogues() -> list[Path]:
+    """The catalogues of the book's pages (what Sphinx reads)."""
     return sorted(CATALOGUES.rglob("*.po"))
+
+
+def answer_catalogues() -> list[Path]:
+    """The catalogues of the assignments' model answers (only the Chinese notebooks read them)."""
+    return sorted(ANSWERS.glob("*.po"))
 
 
 def _pofile(path: Path):
@@ -152,6 +175,7 @@ def status(path: Path) -> Status:
     live = [e for e in po if not e.obsolete]
     return Status(
         catalogue=(path.relative_to(CATALOGUES) if path.is_relative_to(CATALOGUES)
+                   else path.relative_to(ANSWERS.parent) if path.is_relative_to(ANSWERS.parent)
                    else Path(path.name)).with_suffix("").as_posix(),
         messages=len(live),
         translated=sum(1 for e in live if e.msgstr and "fuzzy" not in e.flags),
@@ -210,7 +234,7 @@ def merge(pot_dir: Path = POT_DIR, locales: Path = LOCALES) -> None:
 
 
 def print_status() -> int:
-    rows = [status(p) for p in catalogues()]
+    rows = [status(p) for p in catalogues() + answer_catalogues()]
     width = max(len(r.catalogue) for r in rows)
     print(f"{'catalogue':<{width}}  messages  translated  untranslated  fuzzy  obsolete")
     for r in rows:
@@ -280,9 +304,206 @@ def import_blocks(path: Path, text: str) -> tuple[int, list[str]]:
     return stored, refused
 
 
+# --- the Chinese notebooks ---------------------------------------------------------------------
+
+class MissingTranslation(Exception):
+    """A Markdown cell of an assignment has a message that its catalogue does not translate."""
+
+
+def markdown_parser():
+    """MyST's Markdown parser with the book's extensions (the parser MyST-NB reads cells with)."""
+    import yaml
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+
+
+def text_elements(text: str, parser) -> list[tuple[str, object]]:
+    """(opening token type, inline token) of every text element of ``text`` that Sphinx makes a
+    message of: the text of a paragraph, heading, definition term or table cell. Code, display
+    math and HTML blocks have no inline token; empty table cells are left out."""
+    tokens = parser.parse(text)
+    return [(before.type, token) for before, token in zip(tokens, tokens[1:])
+            if token.type == "inline" and token.map and token.content.strip()]
+
+
+def message_of(element) -> str:
+    """The msgid Sphinx extracts for a text element: its source with line breaks as spaces."""
+    return element.content.replace("\n", " ")
+
+
+TABLE_CELLS = ("th_open", "td_open")
+
+
+def translate_markdown(text: str, translate, parser) -> str:
+    """``text`` with every text element replaced by ``translate(msgid)``.
+
+    A paragraph or heading loses its source lines to one line: the first line's prefix (list
+    marker, ``#``, ``>``, indentation) and the translation, whose own line breaks (if any) go
+    on under the same prefix with its markers blanked. A table cell is replaced inside its row,
+    the row's cells from left to right.
+    """
+    lines = text.split("\n")
+    dropped: set[int] = set()
+    searched_to: dict[int, int] = {}   # table row -> where its next cell is looked for
+    for kind, element in text_elements(text, parser):
+        translation = translate(message_of(element))
+        first_line, *more = element.content.split("\n")
+        start = element.map[0]
+        if kind in TABLE_CELLS:
+            row = lines[start]
+            at = row.index(first_line, searched_to.get(start, 0))
+            lines[start] = row[:at] + translation + row[at + len(first_line):]
+            searched_to[start] = at + len(translation)
+            continue
+        prefix = lines[start][:lines[start].index(first_line)]
+        # Continuation lines keep the prefix's blockquote markers; list markers and heading
+        # hashes become spaces.
+        more_prefix = re.sub(r"[^\s>]", " ", prefix)
+        first, *rest = translation.strip("\n").split("\n")
+        lines[start] = "\n".join([prefix + first] + [more_prefix + line if line else line
+                                                    for line in rest])
+        dropped.update(range(start + 1, start + 1 + len(more)))
+    return "\n".join(line for number, line in enumerate(lines) if number not in dropped)
+
+
+def translations_in(path: Path) -> dict[str, str]:
+    """msgid -> translation of a catalogue (untranslated and fuzzy messages left out)."""
+    if not path.exists():
+        return {}
+    return {e.msgid: e.msgstr for e in _pofile(path)
+            if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+def page_catalogue(assignment: str, locales: Path = LOCALES) -> Path:
+    """The catalogue of an assignment's book page (its release notebook)."""
+    return locales / LANGUAGE / "LC_MESSAGES" / "assignments" / assignment / f"{assignment}.po"
+
+
+def answer_catalogue(assignment: str, locales: Path = LOCALES) -> Path:
+    """The catalogue of an assignment's model answers (manually graded Markdown cells)."""
+    return locales / LANGUAGE / "model_answers" / f"{assignment}.po"
+
+
+def is_model_answer(cell) -> bool:
+    """A manually graded Markdown answer: the release replaces it by ``YOUR ANSWER HERE``."""
+    return (cell.cell_type == "markdown"
+            and bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution")))
+
+
+def model_answer_messages(source: Path, parser) -> list[str]:
+    """The messages of the model answers of an English source notebook, in order."""
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    found = []
+    for cell in nb.cells:
+        if is_model_answer(cell):
+            for _, element in text_elements(cell.source, parser):
+                if message_of(element) not in found:
+                    found.append(message_of(element))
+    return found
+
+
+def update_answers(solutions: Path = SOLUTIONS, locales: Path = LOCALES) -> None:
+    """Refresh the model-answer catalogues from the English sources: a new or changed message
+    is added untranslated (a changed one with its old translation as fuzzy is not attempted:
+    answers are short), a removed one dropped; an assignment without model answers has none."""
+    import polib
+
+    parser = markdown_parser()
+    for source in english_sources(solutions):
+        assignment = source.parent.name
+        messages = model_answer_messages(source, parser)
+        path = answer_catalogue(assignment, locales)
+        if not messages:
+            path.unlink(missing_ok=True)
+            continue
+        old = translations_in(path)
+        po = polib.POFile(wrapwidth=0)
+        po.metadata = {"Project-Id-Version": "Sequence Models", "Language": LANGUAGE,
+                       "MIME-Version": "1.0", "Content-Type": "text/plain; charset=utf-8",
+                       "Content-Transfer-Encoding": "8bit"}
+        for msgid in messages:
+            po.append(polib.POEntry(msgid=msgid, msgstr=old.get(msgid, "")))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+
+
+def english_sources(solutions: Path = SOLUTIONS) -> list[Path]:
+    """The English assignment sources ``solutions/<a>/<a>.ipynb`` (not the Chinese copies)."""
+    return sorted(p for p in solutions.glob("*/*.ipynb")
+                  if p.stem == p.parent.name and not p.stem.endswith(CHINESE_SUFFIX))
+
+
+def chinese_notebook(source: Path, locales: Path = LOCALES, parser=None):
+    """The Chinese copy of an English source notebook: the same notebook, every Markdown cell
+    translated (see :func:`translate_markdown`).
+
+    Raises
+    ------
+    MissingTranslation
+        naming the notebook, the cell and the first message its catalogue does not translate.
+    """
+    import copy
+
+    import nbformat
+
+    parser = parser or markdown_parser()
+    assignment = source.parent.name
+    page = page_catalogue(assignment, locales)
+    answers = answer_catalogue(assignment, locales)
+    page_messages = translations_in(page)
+    answer_messages = dict(page_messages, **translations_in(answers))
+    nb = copy.deepcopy(nbformat.read(source, as_version=4))
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        model_answer = is_model_answer(cell)
+        known = answer_messages if model_answer else page_messages
+        catalogue = answers if model_answer else page
+
+        def translate(msgid: str) -> str:
+            if msgid not in known:
+                raise MissingTranslation(
+                    f"{source.relative_to(source.parents[2])} cell {index} "
+                    f"(id {cell.get('id', '?')}): no translation in "
+                    f"{catalogue.relative_to(locales.parent)} of the message {msgid[:80]!r}: "
+                    "run `python scripts/translations.py update`, translate, then regenerate")
+            return known[msgid]
+
+        cell.source = translate_markdown(cell.source, translate, parser)
+    return nb
+
+
+def write_notebooks(solutions: Path = SOLUTIONS, out: Path | None = None,
+                    locales: Path = LOCALES) -> list[Path]:
+    """Write ``<out>/<a>_zh/<a>_zh.ipynb`` for every English source ``<solutions>/<a>/<a>.ipynb``
+    (``out`` defaults to ``solutions``); returns the paths written. Written as the sources are
+    (nbformat's JSON: indent 1, sorted keys, UTF-8 text, a final newline), so the same
+    catalogues give the same bytes. Nothing is written unless every notebook translates."""
+    import nbformat
+
+    out = out or solutions
+    parser = markdown_parser()
+    notebooks = {}
+    for source in english_sources(solutions):
+        name = source.stem + CHINESE_SUFFIX
+        notebooks[out / name / f"{name}.ipynb"] = chinese_notebook(source, locales, parser)
+    for path, nb in notebooks.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    return sorted(notebooks)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["update", "status", "check", "export", "import"])
+    parser.add_argument("command", choices=["update", "status", "check", "export", "import",
+                                            "notebooks"])
     parser.add_argument("catalogues", nargs="*",
                         help="check only these (e.g. chapters/07_char_models); default: all. "
                              "export: one catalogue; import: one catalogue and a file")
@@ -300,9 +521,19 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(f"{stored} translation(s) stored, {len(refused)} refused", file=sys.stderr)
         return 1 if refused else 0
+    if args.command == "notebooks":
+        try:
+            written = write_notebooks(SOLUTIONS, locales=LOCALES)
+        except MissingTranslation as error:
+            print(error, file=sys.stderr)
+            return 1
+        for path in written:
+            print(path.relative_to(REPO))
+        return 0
     if args.command == "update":
         extract()
         merge()
+        update_answers()
         stale = print_status()
         if stale:
             print(f"\n{stale} message(s) to translate: `python scripts/translations.py check` "
@@ -311,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         print_status()
         return 0
-    paths = catalogues()
+    paths = catalogues() + answer_catalogues()
     if args.catalogues:
         paths = [CATALOGUES / f"{c}.po" for c in args.catalogues]
     found = [line for p in paths for line in problems(p)]

@@ -28,11 +28,27 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+# The Chinese copy of assignment <a> is the assignment <a>_zh (scripts/translations.py notebooks).
+CHINESE_SUFFIX = "_zh"
+
+
 def assignments(repo: Path) -> list[str]:
-    return sorted(p.name for p in (repo / "solutions").iterdir() if p.is_dir())
+    """The English assignments (``solutions/<a>/``): the graded classes, mutants and intake
+    repair are theirs. The Chinese copies, which share their code cells, are
+    :func:`chinese_assignments`."""
+    return sorted(p.name for p in (repo / "solutions").iterdir()
+                  if p.is_dir() and not p.name.endswith(CHINESE_SUFFIX))
+
+
+def chinese_assignments(repo: Path) -> list[str]:
+    """The Chinese assignments (``solutions/<a>_zh/``), generated from the English ones."""
+    return sorted(p.name for p in (repo / "solutions").iterdir()
+                  if p.is_dir() and p.name.endswith(CHINESE_SUFFIX))
 
 
 def source_notebooks(repo: Path) -> list[Path]:
+    """Every instructor source notebook, English and Chinese (what the leak and drift checks
+    protect)."""
     return sorted((repo / "solutions").glob("*/*.ipynb"))
 
 

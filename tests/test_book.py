@@ -181,6 +181,32 @@ def test_every_page_links_to_itself_in_the_other_edition(built_book):
     assert not problems, "\n".join(problems[:20])
 
 
+CHINESE_NOTEBOOK = re.compile(r'<p class="chinese-notebook"><a href="([^"]+)"[^>]*>([^<]+)</a>')
+
+
+def test_chinese_assignment_pages_offer_the_chinese_notebook(built_book):
+    """Each assignment page of the Chinese edition links to a copy of its Chinese release,
+    ``assignments/<a>_zh/<a>_zh.ipynb`` (_ext/language_switch.py), which is no page of either
+    edition; the English pages have no such link."""
+    from nbtools import assignments
+
+    for assignment in assignments(REPO):
+        page = built_book / ZH / "assignments" / assignment / f"{assignment}.html"
+        found = CHINESE_NOTEBOOK.search(page.read_text(encoding="utf-8"))
+        assert found, f"{page.relative_to(built_book)} has no link to the Chinese notebook"
+        name = f"{assignment}_zh.ipynb"
+        assert found.group(2) == f"下载中文版 notebook（{name}）", found.group(2)
+        target = (page.parent / found.group(1)).resolve()
+        assert target == (built_book / ZH / "assignments" / f"{assignment}_zh" / name).resolve()
+        assert target.read_bytes() == (REPO / "assignments" / f"{assignment}_zh" / name
+                                       ).read_bytes(), f"{name}: not the committed release"
+        english = built_book / "assignments" / assignment / f"{assignment}.html"
+        assert not CHINESE_NOTEBOOK.search(english.read_text(encoding="utf-8"))
+        for edition in (built_book, built_book / ZH):
+            assert not list(edition.glob(f"assignments/{assignment}_zh/*.html")), \
+                f"the Chinese notebook {name} became a page"
+
+
 def test_the_chinese_edition_can_be_searched_in_chinese(built_book):
     import json
 

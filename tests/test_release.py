@@ -1,6 +1,7 @@
 """The student release is generated, never hand-edited, and leaks nothing.
 
-* Drift: regenerating assignments/ from solutions/ with nbgrader gives exactly what is committed.
+* Drift: regenerating assignments/ from solutions/ with nbgrader gives exactly what is committed,
+  for the English assignments and their Chinese copies (``<a>_zh``) alike.
 * Leaks: no solution line and no hidden-test line appears in assignments/ (the built book is
   checked in tests/test_book.py, with the other tests that wait for the book's build).
 """
@@ -14,14 +15,15 @@ import pytest
 
 from conftest import REPO
 from grading_class import class_id
-from nbtools import (all_secrets, assignments, comparable, find_leaks, public_lines,
-                     secret_lines, source_notebooks, visible_text)
+from nbtools import (all_secrets, assignments, chinese_assignments, comparable, find_leaks,
+                     public_lines, secret_lines, source_notebooks, visible_text)
 
-ASSIGNMENTS = assignments(REPO)
+ASSIGNMENTS = assignments(REPO) + chinese_assignments(REPO)
 
 
 # The class id puts each case on the worker that grades that assignment's class, which
-# generates the same release (fresh_release makes it once per process).
+# generates the same release (fresh_release makes it once per process); a Chinese assignment's
+# case goes with its end-to-end grading (tests/test_chinese_notebooks.py).
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=class_id)
 def test_release_matches_regenerated_release(assignment, fresh_release):
     fresh = fresh_release(assignment) / "assignments" / assignment
@@ -44,7 +46,7 @@ def test_release_matches_regenerated_release(assignment, fresh_release):
 
 def test_every_source_has_a_release_and_vice_versa():
     released = sorted(p.name for p in (REPO / "assignments").iterdir() if p.is_dir())
-    assert released == ASSIGNMENTS
+    assert released == sorted(ASSIGNMENTS)
 
 
 def test_sources_have_secrets_to_protect():
