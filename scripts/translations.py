@@ -6,7 +6,7 @@ translations under ``locales/zh_CN/LC_MESSAGES/`` (a changed English message kee
 translation but is marked fuzzy; a removed one is dropped), and the book is then built a
 second time with ``language = zh_CN``.
 
-    python scripts/translations.py update    # extract + merge, then the status (make translations)
+    python scripts/translations.py update    # extract + merge (+ model answers), then the status
     python scripts/translations.py status    # per catalogue: messages, translated, stale
     python scripts/translations.py check     # every problem, one line each; exit 1 if any
     python scripts/translations.py export chapters/07_char_models > todo.txt
@@ -410,9 +410,10 @@ def model_answer_messages(source: Path, parser) -> list[str]:
 
 
 def update_answers(solutions: Path = SOLUTIONS, locales: Path = LOCALES) -> None:
-    """Refresh the model-answer catalogues from the English sources: a new or changed message
-    is added untranslated (a changed one with its old translation as fuzzy is not attempted:
-    answers are short), a removed one dropped; an assignment without model answers has none."""
+    """Write the model-answer catalogues again from the English sources, in the answers' order:
+    a message that is still there keeps its translation, a new or changed one is untranslated
+    (the answers are a few paragraphs: a changed one is translated again, with no fuzzy copy),
+    a removed one is dropped, and an assignment without model answers has no catalogue."""
     import polib
 
     parser = markdown_parser()

@@ -185,3 +185,19 @@ def test_the_model_answer_catalogues_are_current_translated_and_faithful(tmp_pat
             f"{path.name}: the model answers changed: run `python scripts/translations.py "
             "update` and translate")
         assert tr.problems(path) == [], tr.problems(path)
+
+
+# --- the Chinese edition's download link -------------------------------------------------------
+
+def test_only_assignment_pages_link_to_a_chinese_notebook():
+    sys.path.insert(0, str(REPO / "_ext"))
+    import language_switch as switch
+
+    assert (switch.chinese_notebook("assignments/a01_vocabulary/a01_vocabulary")
+            == "assignments/a01_vocabulary_zh/a01_vocabulary_zh.ipynb")
+    for page in ("chapters/01_sequence_data", "assignments/a01_vocabulary/other",
+                 "assignments/a01_vocabulary_zh/a01_vocabulary_zh"):
+        assert switch.chinese_notebook(page) is None, page
+    link = switch._download_link("assignments/a01_vocabulary/a01_vocabulary")
+    assert 'href="../../assignments/a01_vocabulary_zh/a01_vocabulary_zh.ipynb"' in link
+    assert "下载中文版 notebook（a01_vocabulary_zh.ipynb）" in link
