@@ -13,22 +13,20 @@ list item above (indented more than the new marker).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import translations  # noqa: E402
 
 
 def _parser():
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
-
-    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
-    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+    # the same parser the Chinese notebooks are made with (scripts/translations.py)
+    return translations.markdown_parser()
 
 
 def accidental_lists(text: str, parser) -> list[tuple[int, str]]:
