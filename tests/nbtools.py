@@ -143,18 +143,28 @@ def find_leaks(secrets: list[str], haystack: str) -> list[str]:
     return [s for s in secrets if s in flat]
 
 
-def generate_release(repo: Path, assignment: str, course_dir: Path, nbgrader: str) -> Path:
-    """Copy the course config and source into ``course_dir`` and run nbgrader generate_assignment."""
+def generate_release(repo: Path, assignment: str, course_dir: Path, nbgrader: str,
+                     together: tuple[str, ...] = ()) -> Path:
+    """Copy the course config and source into ``course_dir`` and run nbgrader generate_assignment.
+
+    ``together``: more assignments to release in the same nbgrader run (one process and one
+    gradebook for all, which saves nbgrader's start-up for each): ``course_dir`` then holds
+    just their sources and nbgrader releases ``*``."""
     course_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(repo / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    src = course_dir / "solutions" / assignment
-    if not src.exists():
-        shutil.copytree(repo / "solutions" / assignment, src,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    proc = subprocess.run([nbgrader, "generate_assignment", assignment, "--force"],
-                          cwd=course_dir, capture_output=True, text=True, timeout=600)
+    released = (assignment, *together)
+    for name in released:
+        src = course_dir / "solutions" / name
+        if not src.exists():
+            shutil.copytree(repo / "solutions" / name, src,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    proc = subprocess.run([nbgrader, "generate_assignment", "*" if together else assignment,
+                           "--force"], cwd=course_dir, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout}\n{proc.stderr}")
+    missing = [n for n in released if not (course_dir / "assignments" / n).is_dir()]
+    if missing:
+        raise RuntimeError(f"nbgrader generate_assignment released no {missing}:\n{proc.stderr}")
     return course_dir / "assignments" / assignment
 
 

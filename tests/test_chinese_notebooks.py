@@ -144,8 +144,8 @@ def test_the_notebooks_command_fails_on_a_missing_translation(tmp_path, monkeypa
 GRADED = "a01_vocabulary" + CHINESE_SUFFIX
 
 
-# The class id puts this test on the worker that checks the same release's drift
-# (tests/test_release.py): fresh_release generates it once for both.
+# The class id puts this test on the worker that checks the Chinese releases' drift
+# (tests/test_release.py): fresh_release generates them once, together, for both.
 @pytest.mark.parametrize("assignment", [GRADED], ids=class_id)
 def test_the_chinese_assignment_grades_like_the_english_one(assignment, fresh_release,
                                                              tmp_path):

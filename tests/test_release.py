@@ -22,8 +22,9 @@ ASSIGNMENTS = assignments(REPO) + chinese_assignments(REPO)
 
 
 # The class id puts each case on the worker that grades that assignment's class, which
-# generates the same release (fresh_release makes it once per process); a Chinese assignment's
-# case goes with its end-to-end grading (tests/test_chinese_notebooks.py).
+# generates the same release (fresh_release makes it once per process); the Chinese cases go
+# together with the Chinese end-to-end grading (tests/test_chinese_notebooks.py), and one
+# nbgrader run releases all of them.
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=class_id)
 def test_release_matches_regenerated_release(assignment, fresh_release):
     fresh = fresh_release(assignment) / "assignments" / assignment
