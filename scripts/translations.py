@@ -25,6 +25,11 @@ translation with its English message: the same roles with the same targets ({ter
 {doc}, {numref}, {eq}), the same glued values and literal numbers, the same math spans, inline
 code and link targets; and every {term} shows the glossary's Chinese name of its term.
 
+``check`` also reads the glued values of the last build (``_build/jupyter_execute``): a string
+that the code glues in English ("worse than", "3 of 5") must not appear in a Chinese sentence;
+the code glues a Chinese variant under ``<key>_zh``, which the translation shows instead (see
+``glue_language_problems``).
+
 ``notebooks`` writes each assignment's Chinese source notebook, ``solutions/<a>_zh/<a>_zh.ipynb``,
 which nbgrader releases and grades like the English one: the same cells, code and metadata, with
 each Markdown cell translated. MyST's own parser finds the cell's text elements (paragraphs,
@@ -57,6 +62,7 @@ SOLUTIONS = REPO / "solutions"
 # The Chinese copy of assignment <a> is the assignment <a>_zh.
 CHINESE_SUFFIX = "_zh"
 POT_DIR = REPO / "_build" / "gettext"
+EXECUTED = REPO / "_build" / "jupyter_execute"  # where myst-nb writes the executed pages
 BIN = Path(sys.executable).parent
 
 # Sphinx settings of the extraction: one catalogue per document, no source locations or uuids
@@ -104,11 +110,72 @@ def kept_parts(text: str) -> dict[str, Counter]:
     without_math = MATH_RE.sub(" ", without_roles)
     return {
         "role target": Counter(f"{{{r}}} {t}" for r, _, t in roles if r in TARGET_ROLES),
-        "value": Counter(f"{{{r}}}`{c}`" for r, c, _ in roles if r not in TARGET_ROLES),
+        "value": Counter(f"{{{r}}}`{english_key(c)}`" for r, c, _ in roles
+                         if r not in TARGET_ROLES),
         "math": Counter(m.strip() for m in math),
         "inline code": Counter(m[1] for m in CODE_RE.findall(without_math)),
         "link": Counter(a or b for a, b in LINK_RE.findall(without_math)),
     }
+
+
+def english_key(glued: str) -> str:
+    """``ch07_verdict_zh:.1f`` → ``ch07_verdict:.1f``: a translation may show a value's Chinese
+    variant, which the page's code glues under the English key plus ``_zh``."""
+    key, colon, fmt = glued.partition(":")
+    return key.removesuffix(CHINESE_SUFFIX) + colon + fmt
+
+
+# --- glued text in Chinese messages -----------------------------------------------------------
+#
+# A value glued from code appears in the Chinese page as the code made it. Numbers read the same
+# in both editions, but a string the code builds in English ("worse than", "3 of 5", a verdict)
+# would put English words inside a Chinese sentence: the code glues a Chinese variant under
+# ``<key>_zh`` and the translation shows that. Strings of data (a word of the corpus, a model's
+# name as its table shows it) are the same in both editions: their keys end in one of
+# DATA_GLUE_SUFFIXES.
+
+DATA_GLUE_SUFFIXES = ("_word", "_words", "_name", "_names", "_ngram")
+GLUE_KEY_RE = re.compile(r"\{glue(?::[\w]+)?\}`([^`:]+)")
+LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def glued_strings(glue_file: Path) -> dict[str, str]:
+    """The strings a page glues, by key (numbers and figures left out), read from the
+    ``<page>.glue.json`` that myst-nb writes beside the executed notebook
+    (``_build/jupyter_execute/``)."""
+    import ast
+    import json
+
+    found = {}
+    for key, output in json.loads(glue_file.read_text(encoding="utf-8")).items():
+        data = output.get("data", {})
+        prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        plain = data.get("text/plain", data.get(prefix + "text/plain", ""))
+        if plain[:1] in ("'", '"'):
+            try:
+                found[key] = ast.literal_eval(plain)
+            except (ValueError, SyntaxError):
+                found[key] = plain
+    return found
+
+
+def glue_language_problems(path: Path, strings: dict[str, str]) -> list[str]:
+    """The messages of catalogue ``path`` whose translation shows a string glued in English:
+    ``strings`` are the page's glued strings (:func:`glued_strings` of its executed notebook)."""
+    page = path.stem
+    out = []
+    for entry in _pofile(path):
+        if entry.obsolete or not entry.msgstr:
+            continue
+        for key in dict.fromkeys(GLUE_KEY_RE.findall(entry.msgstr)):
+            value = strings.get(key)
+            if (value is None or key.endswith(CHINESE_SUFFIX)
+                    or key.endswith(DATA_GLUE_SUFFIXES) or not LATIN_WORD_RE.search(value)):
+                continue
+            out.append(f"{page}: the translation shows {key!r}, glued in English "
+                       f"({value[:60]!r}): glue a Chinese variant {key + CHINESE_SUFFIX!r} "
+                       "in the page's code and show that")
+    return out
 
 
 def glossary_chinese(target: str) -> list[str]:
@@ -547,6 +614,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.catalogues:
         paths = [CATALOGUES / f"{c}.po" for c in args.catalogues]
     found = [line for p in paths for line in problems(p)]
+    # The glued strings of the last build's executed pages (absent before a first `make book`).
+    for path in paths:
+        if path.is_relative_to(CATALOGUES):
+            glue = EXECUTED / path.relative_to(CATALOGUES).with_suffix(".glue.json")
+            if glue.exists():
+                found += glue_language_problems(path, glued_strings(glue))
     for line in found:
         print(line)
     print(f"{len(found)} problem(s) in {len(paths)} catalogue(s)", file=sys.stderr)

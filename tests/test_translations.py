@@ -105,6 +105,54 @@ def test_a_translation_that_loses_or_changes_a_kept_part_is_refused(before, afte
     assert any(kind in p for p in problems), problems
 
 
+def test_a_translation_may_show_the_chinese_variant_of_a_glued_value():
+    assert tr.message_problems(ENGLISH, GOOD.replace("`ch07_ppl:.2f`", "`ch07_ppl_zh:.2f`")) == []
+    assert tr.message_problems(ENGLISH, GOOD.replace("`ch07_ppl:.2f`", "`ch07_pp_zh:.2f`"))
+
+
+def _catalogue_showing(tmp_path, *keys: str) -> Path:
+    import polib
+
+    po = polib.POFile()
+    for key in keys:
+        po.append(polib.POEntry(msgid=f"It is {{glue:text}}`{key}`.",
+                                msgstr=f"它{{glue:text}}`{key}`。"))
+    path = tmp_path / "07_char_models.po"
+    po.save(str(path))
+    return path
+
+
+def test_a_string_glued_in_english_into_a_chinese_message_is_found(tmp_path):
+    import json
+
+    glue = tmp_path / "07_char_models.glue.json"
+    outputs = {"verdict": "'worse than'", "verdict_zh": "'更差'", "best_name": "'LSTM, frozen'",
+               "ppl": "6.74", "share": "'12.5%'"}
+    glue.write_text(json.dumps({key: {"data": {"text/plain": plain}} for key, plain
+                                in outputs.items()}), encoding="utf-8")
+    strings = tr.glued_strings(glue)
+    assert strings == {"verdict": "worse than", "verdict_zh": "更差",
+                       "best_name": "LSTM, frozen", "share": "12.5%"}
+    shown = _catalogue_showing(tmp_path, "verdict", "verdict_zh", "best_name", "ppl", "share")
+    problems = tr.glue_language_problems(shown, strings)
+    assert len(problems) == 1 and "'verdict'" in problems[0] and "verdict_zh" in problems[0]
+
+
+def test_no_chinese_page_shows_a_string_glued_in_english(built_book):
+    """Numbers read the same in both editions; a string the code builds in English (a verdict,
+    "3 of 5") is glued a second time in Chinese (``<key>_zh``), and the translation shows that.
+    Read from the executed pages of this run's build."""
+    executed = built_book.parent / "jupyter_execute"
+    found, pages = [], 0
+    for path in tr.catalogues():
+        glue = executed / path.relative_to(tr.CATALOGUES).with_suffix(".glue.json")
+        if glue.exists():
+            pages += 1
+            found += tr.glue_language_problems(path, tr.glued_strings(glue))
+    assert pages >= 10, f"only {pages} executed pages with glued values in {executed}"
+    assert not found, f"{len(found)} English string(s) in Chinese pages:\n" + "\n".join(found)
+
+
 def test_a_term_may_show_any_of_its_names_and_a_target_may_contain_angle_brackets():
     english = ("the {term}`end-of-sentence token <end of sentence, <EOS> (句子结尾标记)>` and "
                "{term}`clipping <gradient clipping (梯度修剪, 梯度裁剪)>`")
