@@ -134,7 +134,7 @@ def english_key(glued: str) -> str:
 # name as its table shows it) are the same in both editions: their keys end in one of
 # DATA_GLUE_SUFFIXES.
 
-DATA_GLUE_SUFFIXES = ("_word", "_words", "_name", "_names", "_ngram")
+DATA_GLUE_SUFFIXES = ("_word", "_words", "_name", "_names")
 GLUE_KEY_RE = re.compile(r"\{glue(?::[\w]+)?\}`([^`:]+)")
 LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 
