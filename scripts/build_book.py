@@ -12,8 +12,9 @@ in either step.
     python scripts/build_book.py                 # what `make book` runs
     python scripts/build_book.py --serial        # let jupyter-book execute (one at a time)
 
-Environment: PYTHONHASHSEED=0 and MPLBACKEND=Agg are set for the chapters (as the book's
-execution expects), and one BLAS/OpenMP thread per process.
+Environment: PYTHONHASHSEED=0 (as the book's execution expects), matplotlib's inline backend
+(whatever MPLBACKEND says: with Agg, plt.show() would draw nothing), and one BLAS/OpenMP thread
+per process.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MYST_READER = {"name": "myst_nb_md", "type": "plugin"}
+
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def _config() -> dict:
@@ -160,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the parallel step: jupyter-book executes the pages itself")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # The chapters' figures are shown by plt.show() through the notebook's inline backend; a
+    # non-interactive backend inherited from the environment (MPLBACKEND=Agg, common on servers
+    # and in test runs) would make every plt.show() a no-op and leave the book without figures.
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if not args.serial:

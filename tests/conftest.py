@@ -66,7 +66,7 @@ def _start_book_build(run_id: str) -> subprocess.Popen | None:
     for old in (REPO / "_build").glob(".book-build-*"):
         if run_id not in old.name:
             old.unlink(missing_ok=True)
-    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONHASHSEED="0")  # build_book.py sets the inline backend
     env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only add overhead
     # make book's command: the chapters run in parallel into the cache, then the strict build
     build = " ".join(shlex.quote(a) for a in

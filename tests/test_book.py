@@ -150,6 +150,36 @@ def test_book_has_the_required_parts(built_book):
         assert required in names, f"{required} missing from the book; pages: {sorted(names)}"
 
 
+IMAGE = re.compile(r'<img\b[^>]*\bsrc="([^"]*_images/[^"]+)"')
+
+
+def _figures_drawn(chapter: Path) -> int:
+    """How many figures a chapter's code shows: the plt.show() calls of the code cells that the
+    page keeps (not tagged remove-cell or remove-output)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"))
+    return sum(cell.source.count("plt.show()") for cell in notebook.cells
+               if cell.cell_type == "code"
+               and not {"remove-cell", "remove-output"} & set(cell.metadata.get("tags", [])))
+
+
+def test_every_figure_the_code_draws_is_on_its_page_in_both_editions(built_book):
+    """A figure is drawn by plt.show() through the notebook's inline backend: with another
+    backend (MPLBACKEND=Agg) the cell runs without error and the page silently has no figure."""
+    chapters = sorted((REPO / "chapters").glob("[0-9]*.md"))
+    drawn = {c.stem: _figures_drawn(c) for c in chapters}
+    assert sum(drawn.values()) >= 30, f"the chapters draw only {sum(drawn.values())} figures"
+    for html in (built_book, built_book / ZH):
+        for stem, n in drawn.items():
+            page = html / "chapters" / f"{stem}.html"
+            shown = IMAGE.findall(page.read_text(encoding="utf-8"))
+            assert len(shown) >= n, (f"{page.relative_to(built_book)} shows {len(shown)} "
+                                     f"figure(s), its code draws {n}")
+            for src in shown:
+                assert (page.parent / src).is_file(), f"{page.name}: {src} is missing"
+
+
 REMOTE_RESOURCE = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I)
 

@@ -138,7 +138,7 @@ def test_a_string_glued_in_english_into_a_chinese_message_is_found(tmp_path):
     assert len(problems) == 1 and "'verdict'" in problems[0] and "verdict_zh" in problems[0]
 
 
-def test_no_chinese_page_shows_a_string_glued_in_english(built_book):
+def test_no_chinese_page_shows_english_in_a_glued_string(built_book):
     """Numbers read the same in both editions; a string the code builds in English (a verdict,
     "3 of 5") is glued a second time in Chinese (``<key>_zh``), and the translation shows that.
     Read from the executed pages of this run's build."""
