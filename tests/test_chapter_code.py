@@ -117,3 +117,96 @@ def test_the_check_finds_answer_code_that_no_cell_runs():
     assert [first for _, first in unexecuted_code_blocks(page)] == ["z = x * 3"]
     long = "   w = " + "1 + " * 30 + "1"
     assert [n for n, _, _ in long_code_lines(f"6. ```python\n{long}\n   ```\n")] == [2]
+
+
+# --- every figure has a caption that names its labels ------------------------------------------
+#
+# The figures are drawn once, in English, for both editions. A caption below each one says what
+# it shows and names every text the code writes into it (axis labels, legend entries, titles)
+# as inline code: the Chinese edition keeps inline code verbatim (scripts/translations.py
+# checks it), so its caption shows each English label next to its explanation.
+
+CAPTION = "**Figure.**"
+LABEL_KEYWORDS = {"label", "xlabel", "ylabel", "title"}
+LABEL_CALLS = {"set_xlabel", "set_ylabel", "set_title", "suptitle", "xlabel", "ylabel",
+               "title", "text"}
+MATH_SPAN = re.compile(r"\$[^$]+\$")
+INLINE_CODE = re.compile(r"`([^`]+)`")
+
+
+def figure_labels(code: str) -> list[str]:
+    """The literal texts that a cell's code writes into its figures, each split into the parts
+    outside its math ("$\\log n_x$ (uniform guess)" -> "uniform guess"); only parts with a
+    word in them."""
+    import ast
+
+    texts = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Call):
+            continue
+        values = [k.value for k in node.keywords if k.arg in LABEL_KEYWORDS]
+        name = getattr(node.func, "attr", getattr(node.func, "id", None))
+        if name in LABEL_CALLS and node.args:
+            values.append(node.args[-1] if name == "text" else node.args[0])
+        texts += [v.value for v in values
+                  if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    parts = []
+    for text in texts:
+        for part in MATH_SPAN.split(text):
+            part = " ".join(part.split()).strip(" ()[],:;.=")
+            if re.search(r"[A-Za-z]{2,}", part):
+                parts.append(part)
+    return parts
+
+
+def figure_captions(text: str) -> list[tuple[int, str, str | None]]:
+    """(cell number, code, caption or None) for each code cell of MyST ``text`` that shows a
+    figure (plt.show(), in a cell the page keeps): its caption is the first paragraph of the
+    Markdown right after it, if that paragraph starts with **Figure.**"""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cells = read_myst_markdown_notebook(text).cells
+    found = []
+    for i, cell in enumerate(cells):
+        tags = set(cell.metadata.get("tags", []))
+        if (cell.cell_type != "code" or "plt.show()" not in cell.source
+                or tags & {"remove-cell", "remove-output"}):
+            continue
+        after = cells[i + 1].source.strip() if i + 1 < len(cells) else ""
+        first = after.split("\n\n", 1)[0] if cells[i + 1].cell_type == "markdown" else ""
+        found.append((i, cell.source, first if first.startswith(CAPTION) else None))
+    return found
+
+
+def caption_problems(text: str) -> list[str]:
+    problems = []
+    for i, code, caption in figure_captions(text):
+        where = f"the cell that starts {code.strip().splitlines()[0][:50]!r}"
+        if caption is None:
+            problems.append(f"{where}: its figure has no caption (a paragraph starting "
+                            f"{CAPTION} right below the cell)")
+            continue
+        quoted = {" ".join(c.split()).strip(" ()[],:;.=") for c in INLINE_CODE.findall(caption)}
+        missing = [p for p in figure_labels(code) if p not in quoted]
+        if missing:
+            problems.append(f"{where}: the caption does not name the figure's "
+                            f"{', '.join(repr(p) for p in missing)} (as inline code)")
+    return problems
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if "plt.show()" in p.read_text()],
+                         ids=lambda p: p.stem)
+def test_every_figure_has_a_caption_naming_its_labels(page):
+    found = caption_problems(page.read_text(encoding="utf-8"))
+    assert not found, f"{page.relative_to(REPO)}:\n  " + "\n  ".join(found)
+
+
+def test_the_caption_check_finds_a_missing_caption_and_an_unnamed_label():
+    cell = ('```{code-cell} ipython3\nax.plot(x, label="$\\\\log n_x$ (uniform guess)")\n'
+            'ax.set(xlabel="update")\nplt.show()\n```\n\n')
+    assert figure_labels('ax.set(xlabel="update", title=f"{n} passes")\n'
+                         'ax.plot(y, label="$k$")') == ["update"]
+    assert "no caption" in caption_problems(cell + "The loss falls.\n")[0]
+    named = cell + "**Figure.** The loss per `update`, against `uniform guess` ($\\log n_x$).\n"
+    assert caption_problems(named) == []
+    assert "'uniform guess'" in caption_problems(named.replace("`uniform guess`", "it"))[0]
