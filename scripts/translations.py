@@ -1,10 +1,10 @@
 """The Chinese edition's message catalogues: extract, update, report and check them.
 
 The English MyST sources are the only source. Sphinx's ``gettext`` builder extracts their
-messages (one catalogue per document, code cells excluded), ``sphinx-intl`` merges them into the
-translations under ``locales/zh_CN/LC_MESSAGES/`` (a changed English message keeps its old
-translation but is marked fuzzy; a removed one is dropped), and the book is then built a
-second time with ``language = zh_CN``.
+messages (one catalogue per document, code cells excluded), Babel merges them into the
+translations under ``locales/zh_CN/LC_MESSAGES/`` as sphinx-intl does (a changed English message
+keeps its old translation but is marked fuzzy, with its old English in ``#|`` lines; a removed
+one is dropped), and the book is then built a second time with ``language = zh_CN``.
 
     python scripts/translations.py update    # extract + merge (+ model answers), then the status
     python scripts/translations.py status    # per catalogue: messages, translated, stale
@@ -14,9 +14,11 @@ second time with ``language = zh_CN``.
     python scripts/translations.py notebooks # solutions/<a>_zh/<a>_zh.ipynb from the catalogues
 
 ``export`` writes the catalogue's stale messages as blocks: a line ``#### N`` (the message's
-number in the catalogue), then the English text as it is, with a fuzzy message's old
-translation after a line ``#### N old``. A translator replaces each English text by its
-translation (keeping the ``#### N`` lines, dropping the old ones), and ``import`` stores them:
+number in the catalogue), then the English text as it is; a fuzzy message also has its old
+English after a line ``#### N old English`` and its old translation after a line ``#### N old``
+(what changed in the English is what the translation must change). A translator replaces
+each English text by its translation (keeping the ``#### N`` lines, dropping the old ones),
+and ``import`` stores them:
 it checks each one first and keeps a message that fails the check untranslated, saying why.
 Texts are verbatim (no quoting or escaping), so math with backslashes is written as it is.
 
@@ -47,7 +49,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -283,21 +284,33 @@ def extract(root: Path = REPO, pot_dir: Path | None = None) -> Path:
 
 
 def merge(pot_dir: Path = POT_DIR, locales: Path = LOCALES) -> None:
-    """Merge the .pot files into the catalogues under ``locales`` (sphinx-intl: a changed
-    message becomes fuzzy with its old translation, a new one untranslated); unwrapped lines,
-    no obsolete messages."""
-    subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(pot_dir), "-l", LANGUAGE,
-                    "-d", str(locales), "-w", "0", "--no-obsolete"], check=True,
-                   stdout=subprocess.DEVNULL)
-    # sphinx-intl leaves the obsolete messages (#~) of a catalogue whose template did not
-    # change; a removed English message has nothing left to translate.
-    for path in sorted((locales / LANGUAGE / "LC_MESSAGES").rglob("*.po")):
-        po = _pofile(path)
-        obsolete = [e for e in po if e.obsolete]
-        if obsolete:
-            for entry in obsolete:
-                po.remove(entry)
-            po.save(str(path))
+    """Merge the .pot files into the catalogues under ``locales``: a changed message becomes
+    fuzzy with its old translation and, in ``#|`` lines, its old English (so that a translator
+    sees what changed), a new one untranslated, a removed one is dropped; unwrapped lines.
+
+    This is sphinx-intl's ``update`` (Babel's ``Catalog.update``, a catalogue rewritten only
+    when its messages changed), except that sphinx-intl drops the previous English and keeps
+    the obsolete messages of a catalogue whose template did not change."""
+    from babel.messages import pofile
+
+    out = locales / LANGUAGE / "LC_MESSAGES"
+    for pot in sorted(pot_dir.rglob("*.pot")):
+        path = out / pot.relative_to(pot_dir).with_suffix(".po")
+        with open(pot, "rb") as f:
+            template = pofile.read_po(f)
+        if path.exists():
+            with open(path, "rb") as f:
+                catalogue = pofile.read_po(f)
+            before = {m.id for m in catalogue if m.id}
+            obsolete = bool(catalogue.obsolete)
+            catalogue.update(template)
+            if {m.id for m in catalogue if m.id} == before and not obsolete:
+                continue
+        else:
+            catalogue, template.locale = template, LANGUAGE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            pofile.write_po(f, catalogue, width=0, ignore_obsolete=True, include_previous=True)
 
 
 def print_status() -> int:
@@ -315,7 +328,7 @@ def print_status() -> int:
     return sum(r.stale for r in rows)
 
 
-BLOCK_RE = re.compile(r"^#### (\d+)( old)?$", re.M)
+BLOCK_RE = re.compile(r"^#### (\d+)( old(?: English)?)?$", re.M)
 
 
 def export(path: Path, everything: bool = False) -> str:
@@ -326,12 +339,14 @@ def export(path: Path, everything: bool = False) -> str:
         if stale or everything:
             out.append(f"#### {number}\n{entry.msgid}\n")
             if entry.msgstr and "fuzzy" in entry.flags:
+                if entry.previous_msgid:
+                    out.append(f"#### {number} old English\n{entry.previous_msgid}\n")
                 out.append(f"#### {number} old\n{entry.msgstr}\n")
     return "".join(out)
 
 
 def read_blocks(text: str) -> dict[int, str]:
-    """``#### N`` blocks -> {N: text}; ``#### N old`` blocks are ignored."""
+    """``#### N`` blocks -> {N: text}; ``#### N old`` (``old English``) blocks are ignored."""
     found, marks = {}, list(BLOCK_RE.finditer(text))
     for mark, following in zip(marks, marks[1:] + [None]):
         body = text[mark.end() + 1: following.start() if following else len(text)]

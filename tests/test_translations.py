@@ -225,5 +225,15 @@ def test_changing_one_english_sentence_makes_exactly_its_message_stale(tmp_path)
     s = tr.status(catalogue)
     assert [e.msgid for e in s.fuzzy] == ["The second paragraph is the changed one."]
     assert s.fuzzy[0].msgstr == "译：The second paragraph is the one that changes."
+    # the translator sees what changed: the old English is kept (#| lines) and exported
+    assert s.fuzzy[0].previous_msgid == "The second paragraph is the one that changes."
+    assert ("old English\nThe second paragraph is the one that changes.\n"
+            in tr.export(catalogue))
     assert not s.untranslated and not s.obsolete
     assert s.translated == s.messages - 1
+    # once translated again, the old English is gone
+    msgids = [e.msgid for e in tr._pofile(catalogue)]
+    number = msgids.index("The second paragraph is the changed one.")
+    assert tr.import_blocks(catalogue, f"#### {number}\n译：第二段改了。\n") == (1, [])
+    assert "#|" not in catalogue.read_text(encoding="utf-8")
+    assert tr.status(catalogue).fuzzy == []
