@@ -58,6 +58,7 @@ REPO = Path(__file__).resolve().parents[1]
 LANGUAGE = "zh_CN"
 LOCALES = REPO / "locales"
 CATALOGUES = LOCALES / LANGUAGE / "LC_MESSAGES"
+NO_WRAP = 2**31  # a line width that no message reaches
 ANSWERS = LOCALES / LANGUAGE / "model_answers"
 SOLUTIONS = REPO / "solutions"
 # The Chinese copy of assignment <a> is the assignment <a>_zh.
@@ -310,7 +311,10 @@ def merge(pot_dir: Path = POT_DIR, locales: Path = LOCALES) -> None:
             catalogue, template.locale = template, LANGUAGE
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:
-            pofile.write_po(f, catalogue, width=0, ignore_obsolete=True, include_previous=True)
+            # No wrapping. Not width=0: Babel then wraps comments at 76 columns, and a long
+            # previous msgid (#| lines) comes out as unquoted lines that no reader parses.
+            pofile.write_po(f, catalogue, width=NO_WRAP, ignore_obsolete=True,
+                            include_previous=True)
 
 
 def print_status() -> int:

@@ -195,7 +195,8 @@ kernelspec:
 
 The first paragraph stays as it is.
 
-The second paragraph is the one that changes.
+The second paragraph is the one that changes, and it is long enough (with "quotes" and `code`)
+that a catalogue wrapped at 76 columns would split its old English over several lines.
 
 The third paragraph stays too.
 """
@@ -223,17 +224,20 @@ def test_changing_one_english_sentence_makes_exactly_its_message_stale(tmp_path)
     (book / "index.md").write_text(SMALL_BOOK.replace("the one that changes", "the changed one"))
     tr.merge(tr.extract(book), locales)
     s = tr.status(catalogue)
-    assert [e.msgid for e in s.fuzzy] == ["The second paragraph is the changed one."]
-    assert s.fuzzy[0].msgstr == "译：The second paragraph is the one that changes."
+    old = ("The second paragraph is the one that changes, and it is long enough (with \"quotes\""
+           " and `code`) that a catalogue wrapped at 76 columns would split its old English over"
+           " several lines.")
+    new = old.replace("the one that changes", "the changed one")
+    assert [e.msgid for e in s.fuzzy] == [new]
+    assert s.fuzzy[0].msgstr == "译：" + old
     # the translator sees what changed: the old English is kept (#| lines) and exported
-    assert s.fuzzy[0].previous_msgid == "The second paragraph is the one that changes."
-    assert ("old English\nThe second paragraph is the one that changes.\n"
-            in tr.export(catalogue))
+    assert s.fuzzy[0].previous_msgid == old
+    assert f"old English\n{old}\n" in tr.export(catalogue)
     assert not s.untranslated and not s.obsolete
     assert s.translated == s.messages - 1
     # once translated again, the old English is gone
     msgids = [e.msgid for e in tr._pofile(catalogue)]
-    number = msgids.index("The second paragraph is the changed one.")
-    assert tr.import_blocks(catalogue, f"#### {number}\n译：第二段改了。\n") == (1, [])
+    number = msgids.index(new)
+    assert tr.import_blocks(catalogue, f"#### {number}\n译：第二段（`code`）改了。\n") == (1, [])
     assert "#|" not in catalogue.read_text(encoding="utf-8")
     assert tr.status(catalogue).fuzzy == []
